@@ -1,0 +1,393 @@
+"""The DuckDB store: append-only history with provenance, live views, import journal.
+
+Layout (names are the domain's French words, as indicator SQL reads them):
+
+- ``historique_<jeu>``: every row ever imported, with ``_import_id`` (the import that
+  brought it), ``_ligne`` (its row number in the file) and ``_remplace_par`` (the import
+  that replaced it, NULL while live). Rows are never deleted.
+- ``<jeu>``: the live view the indicators read: rows of applied imports not replaced.
+- ``historique_<jeu>_questions`` / ``<jeu>_questions``: the extra Likert questions of a
+  survey dataset, one row per answer, attached to the live parent rows.
+- ``imports``: the journal; ``rejets``: the rejected rows of each import.
+- ``cibles``: target changes with the date from which they apply.
+
+DuckDB lets one process hold the file at a time, so the store opens a connection per
+operation and closes it at once; a process finding the file busy retries for a bounded
+time and then raises :class:`DatabaseBusy` with a French message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+from pilotage_qualite.declarations import Dataset
+
+APPLIED = "appliqué"
+UNDONE = "annulé"
+PROVENANCE_COLUMNS = ("_import_id", "_ligne")
+QUESTIONS_SUFFIX = "_questions"
+
+# One writer at a time inside this process (DuckDB would report a conflict otherwise).
+_WRITE_LOCK = threading.Lock()
+
+
+class DatabaseBusy(RuntimeError):
+    """Another program holds the database file longer than we are willing to wait."""
+
+
+class StoreError(RuntimeError):
+    """A store operation the user asked for cannot be done; the message is French."""
+
+
+class SchemaMismatch(RuntimeError):
+    """The database stores a column with another type than its declaration now says."""
+
+
+@dataclass
+class ImportBatch:
+    """Everything one import writes, already validated and typed by the import pipeline."""
+
+    dataset: str
+    file_name: str
+    content: bytes
+    rows: pd.DataFrame  # declared columns, typed, plus `_ligne`
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["ligne", "colonne", "valeur", "message"]))
+    questions: pd.DataFrame | None = None  # `_ligne`, `question`, `reponse` (1-4)
+    sheet: str | None = None
+    header_row: int | None = None
+    rows_read: int | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    personal_columns: list[str] = field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    read: int
+    added: int
+    replaced: int
+    rejected: int
+    already_imported_as: int | None = None  # id of the identical applied import, if any
+
+
+def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """First value of a one-row query, with the result fully consumed.
+
+    DuckDB 2.0 keeps a result open after ``fetchone()`` and refuses further work on the
+    connection until it is drained, so single values are always read with ``fetchall()``.
+    """
+    found = first_row(conn, sql, params)
+    return None if found is None else found[0]
+
+
+def first_row(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+    rows = conn.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def history_table(dataset: str) -> str:
+    return f"historique_{dataset}"
+
+
+class Store:
+    def __init__(self, path: Path, datasets: dict[str, Dataset], *, kept_files_dir: Path | None = None,
+                 busy_timeout_s: float = 30.0):
+        self.path = Path(path)
+        self.datasets = datasets
+        self.kept_files_dir = Path(kept_files_dir) if kept_files_dir else self.path.parent / "fichiers"
+        self.busy_timeout_s = busy_timeout_s
+
+    # --- connections -------------------------------------------------------------
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the file for one operation, waiting a bounded time if another process holds it.
+
+        Always read-write: in one process DuckDB shares a single instance per file and
+        refuses connections with a different configuration (read_only) to it.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.busy_timeout_s
+        delay = 0.05
+        while True:
+            try:
+                conn = duckdb.connect(str(self.path))
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(
+                        f"La base de données « {self.path.name} » est utilisée par un autre programme "
+                        f"(un import en ligne de commande ou l'application). Nouvel essai pendant "
+                        f"{self.busy_timeout_s:g} s sans succès : réessayez dans un instant."
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One atomic write: BEGIN … COMMIT, then CHECKPOINT so the file is self-contained."""
+        with _WRITE_LOCK, self.connect() as conn:
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("CHECKPOINT")
+
+    # --- schema ----------------------------------------------------------------------
+
+    def initialise(self) -> None:
+        """Create or migrate the schema from the declarations (idempotent)."""
+        with self.transaction() as conn:
+            conn.execute("""
+                CREATE TABLE IF NOT EXISTS imports (
+                    id BIGINT PRIMARY KEY, jeu VARCHAR NOT NULL, fichier VARCHAR NOT NULL,
+                    empreinte VARCHAR NOT NULL, taille BIGINT NOT NULL, feuille VARCHAR,
+                    ligne_entete INTEGER, utilisateur VARCHAR NOT NULL, date TIMESTAMP NOT NULL,
+                    lignes_lues BIGINT NOT NULL, lignes_ajoutees BIGINT NOT NULL,
+                    lignes_remplacees BIGINT NOT NULL, lignes_rejetees BIGINT NOT NULL,
+                    colonnes_ignorees VARCHAR, colonnes_personnelles VARCHAR,
+                    etat VARCHAR NOT NULL, annule_le TIMESTAMP, annule_par VARCHAR)""")
+            conn.execute("""
+                CREATE TABLE IF NOT EXISTS rejets (
+                    import_id BIGINT NOT NULL, ligne BIGINT, colonne VARCHAR, valeur VARCHAR,
+                    message VARCHAR NOT NULL)""")
+            conn.execute("""
+                CREATE TABLE IF NOT EXISTS cibles (
+                    indicateur VARCHAR NOT NULL, date_debut DATE NOT NULL, cible DOUBLE,
+                    seuil DOUBLE, auteur VARCHAR NOT NULL, saisi_le TIMESTAMP NOT NULL)""")
+            for dataset in self.datasets.values():
+                self._migrate_dataset(conn, dataset)
+
+    def _migrate_dataset(self, conn: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+        table = history_table(dataset.name)
+        existing = dict(conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?",
+            [table]).fetchall())
+        if not existing:
+            columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in dataset.columns)
+            conn.execute(f"CREATE TABLE {table} ({columns}, _import_id BIGINT NOT NULL, "
+                         f"_ligne BIGINT, _remplace_par BIGINT)")
+        else:
+            for col in dataset.columns:
+                if col.name not in existing:
+                    conn.execute(f'ALTER TABLE {table} ADD COLUMN "{col.name}" {col.sql_type}')
+                elif existing[col.name] != col.sql_type:
+                    raise SchemaMismatch(
+                        f"Jeu « {dataset.name} », colonne « {col.name} » : la base la stocke en "
+                        f"{existing[col.name]}, la déclaration demande {col.sql_type}. "
+                        "Changer le type d'une colonne existante n'est pas pris en charge.")
+        visible = ", ".join(f'"{c.name}"' for c in dataset.columns)
+        conn.execute(f"""
+            CREATE OR REPLACE VIEW {dataset.name} AS
+            SELECT {visible}, _import_id, _ligne FROM {table}
+            WHERE _remplace_par IS NULL
+              AND _import_id IN (SELECT id FROM imports WHERE etat = '{APPLIED}')""")
+        if dataset.extra_likert_questions:
+            conn.execute(f"""
+                CREATE TABLE IF NOT EXISTS {table}{QUESTIONS_SUFFIX} (
+                    _import_id BIGINT NOT NULL, _ligne BIGINT NOT NULL,
+                    question VARCHAR NOT NULL, reponse TINYINT)""")
+            conn.execute(f"""
+                CREATE OR REPLACE VIEW {dataset.name}{QUESTIONS_SUFFIX} AS
+                SELECT p.*, q.question, q.reponse
+                FROM {dataset.name} p JOIN {table}{QUESTIONS_SUFFIX} q USING (_import_id, _ligne)""")
+
+    # --- imports -----------------------------------------------------------------------
+
+    def _live_filter(self) -> str:
+        return f"_remplace_par IS NULL AND _import_id IN (SELECT id FROM imports WHERE etat = '{APPLIED}')"
+
+    def _replaced_condition(self, dataset: Dataset) -> str:
+        """SQL condition (over the history table, with `nouvelles` registered) selecting the
+        live rows the batch replaces: same key, or same date window and sites."""
+        if dataset.key:
+            keys = ", ".join(f'"{k}"' for k in dataset.key)
+            return f"({keys}) IN (SELECT ({keys}) FROM nouvelles)"
+        ref = f'"{dataset.reference_date}"'
+        condition = f"{ref} BETWEEN (SELECT min({ref}) FROM nouvelles) AND (SELECT max({ref}) FROM nouvelles)"
+        if dataset.has_site:
+            condition += ' AND site IN (SELECT DISTINCT site FROM nouvelles)'
+        return condition
+
+    def _find_identical(self, conn: duckdb.DuckDBPyConnection, batch: ImportBatch) -> int | None:
+        return scalar(conn, "SELECT min(id) FROM imports WHERE jeu = ? AND empreinte = ? AND etat = ?",
+                      [batch.dataset, batch.content_hash, APPLIED])
+
+    def _typed_rows(self, dataset: Dataset, rows: pd.DataFrame) -> pd.DataFrame:
+        missing = [c for c in dataset.column_names + ["_ligne"] if c not in rows.columns]
+        if missing:
+            raise StoreError(f"Jeu « {dataset.name} » : colonnes absentes du lot à écrire : {', '.join(missing)}")
+        return rows[dataset.column_names + ["_ligne"]]
+
+    def preview(self, batch: ImportBatch) -> ImportCounts:
+        """Counts of what :meth:`apply` would do, without writing anything."""
+        dataset = self.datasets[batch.dataset]
+        rows = self._typed_rows(dataset, batch.rows)
+        read = batch.rows_read if batch.rows_read is not None else len(rows) + len(batch.rejected)
+        with self.connect() as conn:
+            identical = self._find_identical(conn, batch)
+            if identical is not None:
+                return ImportCounts(read, 0, 0, len(batch.rejected), identical)
+            replaced = 0
+            if len(rows):
+                self._stage_rows(conn, dataset, rows)
+                replaced = scalar(
+                conn,                     f"SELECT count(*) FROM {history_table(dataset.name)} "
+                    f"WHERE {self._live_filter()} AND {self._replaced_condition(dataset)}")
+        return ImportCounts(read, len(rows), replaced, len(batch.rejected))
+
+    def _stage_rows(self, conn: duckdb.DuckDBPyConnection, dataset: Dataset, rows: pd.DataFrame) -> None:
+        """The batch as temporary table `nouvelles`, with the declared SQL types."""
+        conn.register("lot_brut", rows)
+        casts = ", ".join(f'CAST("{c.name}" AS {c.sql_type}) AS "{c.name}"' for c in dataset.columns)
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE nouvelles AS "
+                     f"SELECT {casts}, CAST(_ligne AS BIGINT) AS _ligne FROM lot_brut")
+        conn.unregister("lot_brut")
+
+    def apply(self, batch: ImportBatch, *, user: str) -> tuple[int | None, ImportCounts]:
+        """Write one import atomically; returns (import id, counts).
+
+        An identical file already applied to the same dataset is not loaded again: the id
+        returned is None and the counts say which import it duplicates.
+        """
+        dataset = self.datasets[batch.dataset]
+        rows = self._typed_rows(dataset, batch.rows)
+        read = batch.rows_read if batch.rows_read is not None else len(rows) + len(batch.rejected)
+        with self.transaction() as conn:
+            identical = self._find_identical(conn, batch)
+            if identical is not None:
+                return None, ImportCounts(read, 0, 0, len(batch.rejected), identical)
+            import_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM imports")
+            table = history_table(dataset.name)
+            replaced = 0
+            if len(rows):
+                self._stage_rows(conn, dataset, rows)
+                replaced = scalar(
+                conn,                     f"UPDATE {table} SET _remplace_par = ? "
+                    f"WHERE {self._live_filter()} AND {self._replaced_condition(dataset)}",
+                    [import_id])
+                self._write_rows(conn, dataset, import_id)
+                if batch.questions is not None and len(batch.questions):
+                    conn.register("questions_lot", batch.questions[["_ligne", "question", "reponse"]])
+                    conn.execute(f"""INSERT INTO {table}{QUESTIONS_SUFFIX}
+                        SELECT ?, CAST(_ligne AS BIGINT), question, CAST(reponse AS TINYINT)
+                        FROM questions_lot""", [import_id])
+            conn.execute(
+                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                [import_id, batch.dataset, batch.file_name, batch.content_hash, len(batch.content),
+                 batch.sheet, batch.header_row, user, dt.datetime.now().replace(microsecond=0),
+                 read, len(rows), replaced, len(batch.rejected),
+                 json.dumps(batch.ignored_columns, ensure_ascii=False),
+                 json.dumps(batch.personal_columns, ensure_ascii=False), APPLIED])
+            if len(batch.rejected):
+                rejected = batch.rejected[["ligne", "colonne", "valeur", "message"]].astype(
+                    {"valeur": "str"}, errors="ignore")
+                conn.register("rejets_lot", rejected)
+                conn.execute("""INSERT INTO rejets SELECT ?, CAST(ligne AS BIGINT), CAST(colonne AS VARCHAR),
+                                CAST(valeur AS VARCHAR), CAST(message AS VARCHAR) FROM rejets_lot""", [import_id])
+            self._keep_file(batch)
+        return import_id, ImportCounts(read, len(rows), replaced, len(batch.rejected))
+
+    def _write_rows(self, conn: duckdb.DuckDBPyConnection, dataset: Dataset, import_id: int) -> None:
+        columns = ", ".join(f'"{c}"' for c in dataset.column_names)
+        conn.execute(f"INSERT INTO {history_table(dataset.name)} ({columns}, _import_id, _ligne, _remplace_par) "
+                     f"SELECT {columns}, ?, _ligne, NULL FROM nouvelles", [import_id])
+
+    def _keep_file(self, batch: ImportBatch) -> None:
+        """Keep the uploaded file as it was, named by its content hash (never by its name)."""
+        self.kept_files_dir.mkdir(parents=True, exist_ok=True)
+        target = self.kept_files_dir / batch.content_hash
+        if not target.exists():
+            partial = target.with_suffix(".partiel")
+            partial.write_bytes(batch.content)
+            partial.replace(target)
+
+    def kept_file(self, import_id: int) -> tuple[str, bytes]:
+        """The original file of an import: (its name, its bytes)."""
+        with self.connect() as conn:
+            found = first_row(conn, "SELECT fichier, empreinte FROM imports WHERE id = ?", [import_id])
+        if found is None:
+            raise StoreError(f"L'import n° {import_id} n'existe pas.")
+        path = self.kept_files_dir / found[1]
+        if not path.exists():
+            raise StoreError(f"Le fichier de l'import n° {import_id} n'est plus conservé (durée de conservation dépassée).")
+        return found[0], path.read_bytes()
+
+    def undo(self, import_id: int, *, user: str) -> int:
+        """Undo an import: its rows leave the live views, the rows it replaced come back.
+
+        Returns the number of rows revived. Refused when a later applied import replaced
+        rows of this one (undo that one first), so the live data stay consistent.
+        """
+        with self.transaction() as conn:
+            found = first_row(conn, "SELECT jeu, etat FROM imports WHERE id = ?", [import_id])
+            if found is None:
+                raise StoreError(f"L'import n° {import_id} n'existe pas.")
+            dataset_name, state = found
+            if state != APPLIED:
+                raise StoreError(f"L'import n° {import_id} est déjà annulé.")
+            table = history_table(dataset_name)
+            later = scalar(
+                conn,                 f"""SELECT min(_remplace_par) FROM {table} WHERE _import_id = ? AND _remplace_par IN
+                    (SELECT id FROM imports WHERE etat = '{APPLIED}')""", [import_id])
+            if later is not None:
+                raise StoreError(
+                    f"L'import n° {import_id} ne peut pas être annulé : l'import n° {later} a depuis "
+                    f"remplacé certaines de ses lignes. Annulez d'abord l'import n° {later}.")
+            revived = scalar(conn, f"UPDATE {table} SET _remplace_par = NULL WHERE _remplace_par = ?",
+                                   [import_id])
+            conn.execute("UPDATE imports SET etat = ?, annule_le = ?, annule_par = ? WHERE id = ?",
+                         [UNDONE, dt.datetime.now().replace(microsecond=0), user, import_id])
+        return revived
+
+    # --- reading -------------------------------------------------------------------------
+
+    def journal(self) -> pd.DataFrame:
+        with self.connect() as conn:
+            return conn.execute("SELECT * FROM imports ORDER BY id").df()
+
+    def rejected_rows(self, import_id: int) -> pd.DataFrame:
+        with self.connect() as conn:
+            return conn.execute(
+                "SELECT ligne, colonne, valeur, message FROM rejets WHERE import_id = ? ORDER BY ligne, colonne",
+                [import_id]).df()
+
+    def live_rows(self, dataset: str) -> pd.DataFrame:
+        if dataset not in self.datasets:
+            raise StoreError(f"Jeu de données inconnu : « {dataset} ».")
+        with self.connect() as conn:
+            return conn.execute(f"SELECT * FROM {dataset} ORDER BY _import_id, _ligne").df()
+
+    def version(self) -> tuple:
+        """Changes whenever an import is applied or undone or a target changes: the key of page caches."""
+        with self.connect() as conn:
+            return first_row(conn, "SELECT (SELECT count(*) FROM imports), (SELECT count(annule_le) FROM imports), "
+                                   "(SELECT count(*) FROM cibles)")
+
+    def is_empty(self) -> bool:
+        with self.connect() as conn:
+            return scalar(conn, f"SELECT count(*) FROM imports WHERE etat = '{APPLIED}'") == 0

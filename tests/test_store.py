@@ -1,0 +1,276 @@
+"""The store: append-only history with provenance, replacement rules, undo, crashes, concurrency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pilotage_qualite.declarations import load_datasets, parse_dataset
+from pilotage_qualite.store import DatabaseBusy, ImportBatch, SchemaMismatch, Store, StoreError
+
+REPO = Path(__file__).resolve().parents[1]
+D = dt.date
+
+
+def make_batch(store: Store, dataset: str, rows: list[dict], content: bytes, **extra) -> ImportBatch:
+    """A validated batch as the import pipeline hands it over: every declared column present."""
+    frame = pd.DataFrame(rows)
+    for i, _ in enumerate(rows):
+        frame.loc[i, "_ligne"] = rows[i].get("_ligne", i + 2)
+    for column in store.datasets[dataset].column_names:
+        if column not in frame:
+            frame[column] = None
+    return ImportBatch(dataset, f"{dataset}.xlsx", content, frame, **extra)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    created = Store(tmp_path / "base.duckdb", load_datasets(), busy_timeout_s=5)
+    created.initialise()
+    return created
+
+
+def live(store: Store, dataset: str, columns: list[str]) -> list[tuple]:
+    frame = store.live_rows(dataset)
+    return sorted(tuple(None if pd.isna(v) else v for v in row) for row in frame[columns].itertuples(index=False))
+
+
+def complaint(numero: str, received: dt.date, site: str = "Lyon 8e", **more) -> dict:
+    return {"numero": numero, "date_reception": received, "site": site, **more}
+
+
+def test_round_trip_keeps_provenance_and_the_file(store: Store):
+    batch = make_batch(store, "reclamations", [
+        complaint("R1", D(2025, 1, 2), fondee=True, _ligne=5),
+        complaint("R2", D(2025, 1, 3), _ligne=6),
+    ], b"first file", sheet="Registre", header_row=4,
+        rejected=pd.DataFrame([{"ligne": 7, "colonne": "Date de réception", "valeur": "31/02/2025",
+                                "message": "« 31/02/2025 » n'est pas une date valide"}]))
+    import_id, counts = store.apply(batch, user="qualite")
+    assert (import_id, counts.added, counts.replaced, counts.rejected, counts.read) == (1, 2, 0, 1, 3)
+    rows = store.live_rows("reclamations")
+    assert list(rows["_import_id"]) == [1, 1]
+    assert list(rows["_ligne"]) == [5, 6]
+    assert rows.loc[rows["numero"] == "R1", "fondee"].item() is True or rows.loc[0, "fondee"]
+    entry = store.journal().iloc[0]
+    assert (entry["fichier"], entry["feuille"], entry["ligne_entete"], entry["utilisateur"]) == (
+        "reclamations.xlsx", "Registre", 4, "qualite")
+    assert entry["etat"] == "appliqué" and entry["taille"] == len(b"first file")
+    rejected = store.rejected_rows(1)
+    assert list(rejected["ligne"]) == [7] and rejected.loc[0, "valeur"] == "31/02/2025"
+    assert store.kept_file(1) == ("reclamations.xlsx", b"first file")
+    # Kept under its content hash, never under the name the user gave it.
+    assert (store.kept_files_dir / batch.content_hash).exists()
+
+
+def test_same_file_twice_is_not_loaded_again(store: Store):
+    batch = make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2))], b"same bytes")
+    store.apply(batch, user="q")
+    assert store.preview(batch).already_imported_as == 1
+    import_id, counts = store.apply(batch, user="q")
+    assert import_id is None and counts.already_imported_as == 1 and counts.added == 0
+    assert len(store.journal()) == 1 and len(store.live_rows("reclamations")) == 1
+
+
+def test_keyed_dataset_is_upserted_and_history_kept(store: Store):
+    store.apply(make_batch(store, "reclamations", [
+        complaint("R1", D(2025, 1, 2)), complaint("R2", D(2025, 1, 3))], b"a"), user="q")
+    newer = make_batch(store, "reclamations", [
+        complaint("R2", D(2025, 1, 3), date_reponse=D(2025, 1, 10)), complaint("R3", D(2025, 2, 1))], b"b")
+    preview = store.preview(newer)
+    assert (preview.added, preview.replaced) == (2, 1)
+    assert store.apply(newer, user="q")[1].replaced == 1
+    assert live(store, "reclamations", ["numero", "date_reponse", "_import_id"]) == [
+        ("R1", None, 1), ("R2", pd.Timestamp("2025-01-10"), 2), ("R3", None, 2)]
+    with store.connect() as conn:  # nothing deleted: the old R2 is kept, marked replaced by import 2
+        assert conn.execute("SELECT _import_id, _remplace_par FROM historique_reclamations "
+                            "WHERE numero = 'R2' ORDER BY _import_id").fetchall() == [(1, 2), (2, None)]
+
+
+def incident(day: dt.date, site: str, kind: str = "menace") -> dict:
+    return {"date": day, "site": site, "type": kind}
+
+
+def test_keyless_dataset_is_replaced_by_window_and_site(store: Store):
+    store.apply(make_batch(store, "incidents", [
+        incident(D(2025, 1, 10), "Lyon 8e"), incident(D(2025, 2, 10), "Lyon 8e"),
+        incident(D(2025, 3, 10), "Lyon 8e"), incident(D(2025, 2, 12), "Saint-Étienne"),
+    ], b"q1"), user="q")
+    # A February file for Lyon 8e only: replaces Lyon's rows dated 2025-02-01..2025-02-20,
+    # not Saint-Étienne's, not January or March.
+    february = make_batch(store, "incidents", [
+        incident(D(2025, 2, 1), "Lyon 8e", "agression verbale"),
+        incident(D(2025, 2, 20), "Lyon 8e", "agression verbale")], b"feb")
+    assert store.preview(february).replaced == 1
+    store.apply(february, user="q")
+    assert live(store, "incidents", ["date", "site", "type"]) == [
+        (pd.Timestamp("2025-01-10"), "Lyon 8e", "menace"),
+        (pd.Timestamp("2025-02-01"), "Lyon 8e", "agression verbale"),
+        (pd.Timestamp("2025-02-12"), "Saint-Étienne", "menace"),
+        (pd.Timestamp("2025-02-20"), "Lyon 8e", "agression verbale"),
+        (pd.Timestamp("2025-03-10"), "Lyon 8e", "menace"),
+    ]
+
+
+def test_undo_removes_rows_and_revives_what_was_replaced(store: Store):
+    store.apply(make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2), site="A")], b"a"), user="q")
+    store.apply(make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2), site="B"),
+                                                   complaint("R2", D(2025, 1, 5))], b"b"), user="q")
+    assert store.undo(2, user="q") == 1
+    assert live(store, "reclamations", ["numero", "site"]) == [("R1", "A")]
+    entry = store.journal().set_index("id").loc[2]
+    assert entry["etat"] == "annulé" and entry["annule_par"] == "q"
+    with pytest.raises(StoreError, match="déjà annulé"):
+        store.undo(2, user="q")
+    with pytest.raises(StoreError, match="n'existe pas"):
+        store.undo(99, user="q")
+    # The same file can be imported again once its import was undone.
+    assert store.apply(make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2), site="B"),
+                                                          complaint("R2", D(2025, 1, 5))], b"b"),
+                       user="q")[0] == 3
+
+
+def test_undo_refused_while_a_later_import_replaced_its_rows(store: Store):
+    store.apply(make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2), site="A")], b"a"), user="q")
+    store.apply(make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2), site="B")], b"b"), user="q")
+    with pytest.raises(StoreError, match="Annulez d'abord l'import n° 2"):
+        store.undo(1, user="q")
+    store.undo(2, user="q")
+    store.undo(1, user="q")
+    assert store.live_rows("reclamations").empty
+
+
+def test_version_changes_with_every_write(store: Store):
+    before = store.version()
+    store.apply(make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2))], b"a"), user="q")
+    after_import = store.version()
+    store.undo(1, user="q")
+    assert len({before, after_import, store.version()}) == 3
+
+
+def test_schema_migrates_from_the_declarations(tmp_path: Path):
+    def declared(extra_columns: list[dict]):
+        return {"essai": parse_dataset({
+            "nom": "essai", "libelle": "Essai", "date_reference": "date",
+            "colonnes": [{"nom": "date", "type": "date", "requis": True}, *extra_columns]}, "essai.yaml")}
+
+    Store(tmp_path / "b.duckdb", declared([])).initialise()
+    grown = Store(tmp_path / "b.duckdb", declared([{"nom": "quantite", "type": "entier"}]))
+    grown.initialise()
+    assert list(grown.live_rows("essai").columns) == ["date", "quantite", "_import_id", "_ligne"]
+    changed = Store(tmp_path / "b.duckdb", declared([{"nom": "quantite", "type": "texte"}]))
+    with pytest.raises(SchemaMismatch, match="colonne « quantite »"):
+        changed.initialise()
+
+
+CRASHING_IMPORT = textwrap.dedent("""
+    import datetime as dt, os, signal, sys
+    sys.path.insert(0, {repo!r})
+    sys.path.insert(0, {tests!r})
+    from pilotage_qualite.declarations import load_datasets
+    from pilotage_qualite.store import Store
+    from test_store import make_batch, complaint
+    store = Store({db!r}, load_datasets())
+    real_write = Store._write_rows
+    def write_then_die(self, *args):
+        real_write(self, *args)          # rows written and older rows marked replaced…
+        os.kill(os.getpid(), signal.SIGKILL)  # …then the process dies before COMMIT
+    Store._write_rows = write_then_die
+    store.apply(make_batch(store, "reclamations",
+        [complaint("R1", dt.date(2025, 1, 2), site="CRASH"), complaint("R9", dt.date(2025, 1, 9))],
+        b"crash"), user="q")
+""")
+
+
+def test_a_killed_import_leaves_previous_data_intact(store: Store):
+    store.apply(make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2), site="A")], b"a"), user="q")
+    script = CRASHING_IMPORT.format(repo=str(REPO), tests=str(REPO / "tests"), db=str(store.path))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    assert live(store, "reclamations", ["numero", "site"]) == [("R1", "A")]
+    assert list(store.journal()["id"]) == [1]
+    assert store.apply(make_batch(store, "reclamations", [complaint("R2", D(2025, 1, 3))], b"b"),
+                       user="q")[0] == 2
+
+
+HOLD_THE_FILE = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {repo!r})
+    from pilotage_qualite.declarations import load_datasets
+    from pilotage_qualite.store import Store
+    store = Store({db!r}, load_datasets())
+    with store.connect() as conn:
+        conn.execute("SELECT count(*) FROM reclamations").fetchall()
+        print("holding", flush=True)
+        time.sleep({seconds})
+""")
+
+
+def hold_database(store: Store, seconds: float) -> subprocess.Popen:
+    """Another process (a reader) that keeps the database file open for a while."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_FILE.format(repo=str(REPO), db=str(store.path), seconds=seconds)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_a_write_waits_for_another_process_then_succeeds(store: Store):
+    holder = hold_database(store, 1.5)
+    started = time.monotonic()
+    import_id, _ = store.apply(make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2))], b"a"), user="q")
+    assert import_id == 1 and time.monotonic() - started >= 0.5
+    holder.wait(timeout=30)
+    assert len(store.live_rows("reclamations")) == 1
+
+
+def test_a_busy_database_gives_a_french_message_after_a_bounded_wait(store: Store):
+    holder = hold_database(store, 5)
+    impatient = Store(store.path, store.datasets, busy_timeout_s=0.5)
+    with pytest.raises(DatabaseBusy, match="utilisée par un autre programme"):
+        impatient.journal()
+    holder.kill()
+    holder.wait()
+
+
+def test_threads_read_while_one_writes(store: Store):
+    errors: list[BaseException] = []
+    seen: list[int] = []
+
+    def read_repeatedly():
+        try:
+            for _ in range(20):
+                seen.append(len(store.live_rows("reclamations")))
+        except BaseException as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(exc)
+
+    readers = [threading.Thread(target=read_repeatedly) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for i in range(10):
+        store.apply(make_batch(store, "reclamations", [complaint(f"R{i}", D(2025, 1, 2))], f"f{i}".encode()),
+                    user="q")
+    for reader in readers:
+        reader.join()
+    assert not errors
+    assert set(seen) <= set(range(11))
+    assert len(store.live_rows("reclamations")) == 10 and len(store.journal()) == 10
+
+
+def test_rows_keep_their_types(store: Store):
+    store.apply(make_batch(store, "reclamations", [complaint("R1", D(2025, 1, 2), fondee=False)], b"a"),
+                user="q")
+    with store.connect() as conn:
+        types = dict(conn.execute("SELECT column_name, data_type FROM information_schema.columns "
+                                  "WHERE table_name = 'reclamations'").fetchall())
+    assert types["date_reception"] == "DATE" and types["fondee"] == "BOOLEAN"
+    assert os.path.exists(store.path)
