@@ -14,8 +14,12 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
+from pathlib import Path
+
 from pilotage_qualite.declarations import DeclarationError, load_datasets
-from pilotage_qualite.settings import load_settings
+from pilotage_qualite.importer import ImportRefused, Limits, PreparedImport, prepare_file
+from pilotage_qualite.pseudonyms import installation_secret
+from pilotage_qualite.settings import Settings, load_settings
 from pilotage_qualite.store import DatabaseBusy, SchemaMismatch, Store, StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -47,7 +51,10 @@ class FrenchParser(argparse.ArgumentParser):
 
 
 def open_store(args: argparse.Namespace) -> Store:
-    settings = load_settings(database=args.base)
+    return store_for(load_settings(database=args.base))
+
+
+def store_for(settings: Settings) -> Store:
     store = Store(settings.database, load_datasets(), kept_files_dir=settings.kept_files_dir,
                   busy_timeout_s=settings.busy_timeout_s)
     store.initialise()
@@ -86,6 +93,87 @@ def cmd_annuler(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def describe_prepared(prepared: PreparedImport, store: Store, max_rejected_shown: int = 10) -> list[str]:
+    """The French report of one prepared file, before anything is written."""
+    recognition, batch = prepared.recognition, prepared.batch
+    dataset = store.datasets[recognition.dataset]
+    lines = [
+        f"Fichier « {batch.file_name} » : jeu « {dataset.label} » ({dataset.name}), "
+        f"confiance {recognition.confidence:.0%}".replace("%", " %"),
+        f"  feuille « {recognition.sheet} », ligne d'en-tête {recognition.header_row_number}",
+    ]
+    if recognition.alternatives:
+        lines.append(f"  autres jeux possibles : {', '.join(recognition.alternatives)} (option --jeu pour choisir)")
+    if batch.ignored_columns:
+        lines.append(f"  colonnes ignorées : {', '.join(batch.ignored_columns)}")
+    if batch.personal_columns:
+        lines.append("  colonnes écartées (données personnelles, jamais enregistrées) : "
+                     + ", ".join(batch.personal_columns))
+    if prepared.question_columns:
+        lines.append(f"  questions gardées : {len(prepared.question_columns)}")
+    if prepared.skipped_total_rows:
+        lines.append(f"  lignes de total ignorées : {', '.join(map(str, prepared.skipped_total_rows))}")
+    for message in batch.rejected["message"].head(max_rejected_shown):
+        lines.append(f"  rejet : {message}")
+    if len(batch.rejected) > max_rejected_shown:
+        lines.append(f"  … et {len(batch.rejected) - max_rejected_shown} autre(s) erreur(s) "
+                     "(voir la commande « rejets »)")
+    return lines
+
+
+def cmd_importer(args: argparse.Namespace) -> int:
+    settings = load_settings(database=args.base)
+    store = store_for(settings)
+    limits = Limits(settings.max_upload_mb * 1_000_000, settings.max_rows)
+    secret = installation_secret(settings.secret_file)
+    prepared: list[PreparedImport] = []
+    refused = []
+    for file_name in args.fichiers:
+        path = Path(file_name)
+        if not path.is_file():
+            refused.append(f"« {file_name} » : fichier introuvable.")
+            continue
+        try:
+            prepared.append(prepare_file(path, store.datasets, secret=secret, limits=limits,
+                                         dataset=args.jeu, sheet=args.feuille))
+        except ImportRefused as exc:
+            refused.append(str(exc))
+    for message in refused:
+        print(f"Refusé : {message}", file=sys.stderr)
+    if refused:
+        print("Aucun fichier n'a été importé.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    blocked = args.tout_ou_rien and any(len(p.batch.rejected) for p in prepared)
+    for item in prepared:
+        print("\n".join(describe_prepared(item, store)))
+        counts = store.preview(item.batch)
+        if counts.already_imported_as is not None:
+            print(f"  déjà importé (import n° {counts.already_imported_as}) : rien n'est ajouté")
+            continue
+        verb = "seraient" if (args.simulation or blocked) else "sont"
+        if not (args.simulation or blocked):
+            import_id, counts = store.apply(item.batch, user=args.utilisateur)
+            print(f"  import n° {import_id}")
+        print(f"  lignes lues {counts.read} : {counts.added} {verb} ajoutées, "
+              f"{counts.replaced} {verb} remplacées, {item.rejected_row_count} rejetées")
+    if blocked:
+        print("Tout ou rien : des lignes sont rejetées, rien n'a été écrit.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.simulation:
+        print("Simulation : rien n'a été écrit.")
+    return EXIT_OK
+
+
+def cmd_rejets(args: argparse.Namespace) -> int:
+    rejected = open_store(args).rejected_rows(args.import_id)
+    if args.sortie:
+        rejected.to_excel(args.sortie, index=False)
+        print(f"{len(rejected)} rejet(s) écrits dans « {args.sortie} ».")
+    else:
+        print_table(rejected, "table")
+    return EXIT_OK
+
+
 def build_parser() -> FrenchParser:
     parser = FrenchParser(
         prog="python -m pilotage_qualite",
@@ -97,6 +185,17 @@ def build_parser() -> FrenchParser:
     verbs = parser.add_subparsers(dest="verbe", metavar="VERBE", title="verbes", parser_class=FrenchParser)
     verbs.required = True
 
+    load = verbs.add_parser("importer", help="importer un ou plusieurs tableurs (xlsx, xls, ods, csv)")
+    load.add_argument("fichiers", metavar="FICHIER", nargs="+", help="fichier(s) à importer")
+    load.add_argument("--jeu", help="jeu de données (sinon reconnu d'après les en-têtes)")
+    load.add_argument("--feuille", help="feuille à lire (sinon celle dont l'en-tête correspond le mieux)")
+    load.add_argument("--simulation", action="store_true",
+                      help="montrer ce qui serait ajouté, remplacé et rejeté sans rien écrire")
+    load.add_argument("--tout-ou-rien", action="store_true",
+                      help="ne rien écrire si une seule ligne est rejetée")
+    load.add_argument("--utilisateur", default=getpass.getuser(), help="nom inscrit au journal")
+    load.set_defaults(run=cmd_importer)
+
     imports = verbs.add_parser("imports", help="afficher le journal des imports")
     imports.add_argument("--format", choices=["table", "csv", "json"], default="table",
                          help="format de sortie (table par défaut)")
@@ -106,6 +205,11 @@ def build_parser() -> FrenchParser:
     undo.add_argument("import_id", metavar="IMPORT", type=int, help="numéro de l'import (voir « imports »)")
     undo.add_argument("--utilisateur", default=getpass.getuser(), help="nom inscrit au journal")
     undo.set_defaults(run=cmd_annuler)
+
+    rejects = verbs.add_parser("rejets", help="lister les lignes rejetées d'un import")
+    rejects.add_argument("import_id", metavar="IMPORT", type=int, help="numéro de l'import")
+    rejects.add_argument("--sortie", metavar="FICHIER.xlsx", help="écrire les rejets dans un classeur Excel")
+    rejects.set_defaults(run=cmd_rejets)
     return parser
 
 

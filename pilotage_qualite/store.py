@@ -388,6 +388,37 @@ class Store:
             return first_row(conn, "SELECT (SELECT count(*) FROM imports), (SELECT count(annule_le) FROM imports), "
                                    "(SELECT count(*) FROM cibles)")
 
+    def target_changes(self) -> pd.DataFrame:
+        """Targets set in the app, each applying from its date (the engine's `targets`)."""
+        with self.connect() as conn:
+            return conn.execute("SELECT indicateur, date_debut, cible, seuil, auteur, saisi_le FROM cibles "
+                                "ORDER BY indicateur, date_debut, saisi_le").df()
+
+    def has_history(self) -> bool:
+        """True once anything was ever imported (even if undone since)."""
+        with self.connect() as conn:
+            return scalar(conn, "SELECT count(*) FROM imports") > 0
+
+    def data_summary(self) -> pd.DataFrame:
+        """Per dataset: live rows, first and last reference date, last import (freshness)."""
+        parts = []
+        for dataset in self.datasets.values():
+            ref = f'"{dataset.reference_date}"' if dataset.reference_date else "NULL"
+            parts.append(f"""SELECT '{dataset.name}' AS jeu, count(*) AS lignes, min({ref}) AS premiere_date,
+                                    max({ref}) AS derniere_date,
+                                    (SELECT max(date) FROM imports WHERE jeu = '{dataset.name}'
+                                       AND etat = '{APPLIED}') AS dernier_import
+                             FROM {dataset.name}""")
+        with self.connect() as conn:
+            return conn.execute(" UNION ALL ".join(parts)).df()
+
+    def site_names(self) -> list[str]:
+        """Every site found in the live rows of any dataset, sorted."""
+        union = " UNION ".join(f"SELECT DISTINCT site FROM {d.name}" for d in self.datasets.values() if d.has_site)
+        with self.connect() as conn:
+            return [row[0] for row in conn.execute(
+                f"SELECT site FROM ({union}) WHERE site IS NOT NULL ORDER BY site").fetchall()]
+
     def is_empty(self) -> bool:
         with self.connect() as conn:
             return scalar(conn, f"SELECT count(*) FROM imports WHERE etat = '{APPLIED}'") == 0
