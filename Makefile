@@ -16,5 +16,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Performance goals (docs/performance.md); generated inputs are cached in bench/cache/.
+bench: $(STAMP)
+	$(PY) -m bench.run
+
 clean:
 	rm -rf $(VENV) data/local

@@ -2,15 +2,43 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Pilotage qualité", page_icon="📊", layout="wide")
+from pilotage_qualite.ui import filters, frame
+from pilotage_qualite.ui import projector as projector_bar
+
+projector = st.query_params.get("projecteur") in ("true", "oui")
+st.set_page_config(page_title="Pilotage qualité", page_icon=":material/monitoring:", layout="wide",
+                   initial_sidebar_state="collapsed" if projector else "auto")
 
 pages = {
     "Pilotage": [
-        st.Page("app_pages/tableau_de_bord.py", title="Tableau de bord", icon="📊", default=True,
+        st.Page("app_pages/tableau_de_bord.py", title="Tableau de bord", icon=":material/dashboard:", default=True,
                 url_path="tableau-de-bord"),
+        st.Page("app_pages/fiche.py", title="Fiche indicateur", icon=":material/query_stats:", url_path="fiche"),
+    ],
+    "Processus": [
+        st.Page("app_pages/processus_activite.py", title="Activité", icon=":material/directions_walk:",
+                url_path="activite"),
+        st.Page("app_pages/processus_demandes.py", title="Demandes et réclamations", icon=":material/forum:",
+                url_path="demandes-reclamations"),
+        st.Page("app_pages/processus_satisfaction.py", title="Satisfaction", icon=":material/sentiment_satisfied:",
+                url_path="satisfaction"),
+        st.Page("app_pages/processus_formation.py", title="Formation et RH", icon=":material/school:",
+                url_path="formation-rh"),
+        st.Page("app_pages/processus_audits.py", title="Audits et amélioration", icon=":material/fact_check:",
+                url_path="audits-amelioration"),
+        st.Page("app_pages/processus_securite.py", title="Sécurité", icon=":material/health_and_safety:",
+                url_path="securite"),
+        st.Page("app_pages/processus_documentation.py", title="Documentation", icon=":material/description:",
+                url_path="documentation"),
     ],
     "Données": [
-        st.Page("app_pages/donnees.py", title="Données", icon="🗂️", url_path="donnees"),
+        st.Page("app_pages/importer.py", title="Import", icon=":material/upload_file:", url_path="import"),
+        st.Page("app_pages/donnees.py", title="Données", icon=":material/table_view:", url_path="donnees"),
+        st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:", url_path="catalogue"),
     ],
 }
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+st.session_state["filtres"] = filters.shared_filters()
+projector_bar.render(st.session_state["filtres"], navigation)
+frame.render_banners()
+navigation.run()

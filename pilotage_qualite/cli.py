@@ -16,11 +16,12 @@ import pandas as pd
 
 from pathlib import Path
 
+from pilotage_qualite import bootstrap, templates
 from pilotage_qualite.declarations import DeclarationError, load_datasets
 from pilotage_qualite.importer import ImportRefused, Limits, PreparedImport, prepare_file
 from pilotage_qualite.pseudonyms import installation_secret
 from pilotage_qualite.settings import Settings, load_settings
-from pilotage_qualite.store import DatabaseBusy, SchemaMismatch, Store, StoreError
+from pilotage_qualite.store import APPLIED, DatabaseBusy, SchemaMismatch, Store, StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -31,7 +32,7 @@ class BadInput(Exception):
 
 class FrenchHelpFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, prefix or "utilisation : ")
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
 
 
 class FrenchParser(argparse.ArgumentParser):
@@ -109,6 +110,11 @@ def describe_prepared(prepared: PreparedImport, store: Store, max_rejected_shown
     if batch.personal_columns:
         lines.append("  colonnes écartées (données personnelles, jamais enregistrées) : "
                      + ", ".join(batch.personal_columns))
+    pseudonymised = [recognition.headers[p] for p, name in recognition.mapping.items()
+                     if dataset.column(name).pseudonymised]
+    if pseudonymised:
+        lines.append("  colonnes pseudonymisées (un code remplace le nom, qui n'est jamais enregistré) : "
+                     + ", ".join(pseudonymised))
     if prepared.question_columns:
         lines.append(f"  questions gardées : {len(prepared.question_columns)}")
     if prepared.skipped_total_rows:
@@ -146,13 +152,17 @@ def cmd_importer(args: argparse.Namespace) -> int:
     blocked = args.tout_ou_rien and any(len(p.batch.rejected) for p in prepared)
     for item in prepared:
         print("\n".join(describe_prepared(item, store)))
-        counts = store.preview(item.batch)
+        writing = not (args.simulation or blocked)
+        # apply() recognises an identical file itself: no preview first (it would stage the rows twice).
+        if writing:
+            import_id, counts = store.apply(item.batch, user=args.utilisateur)
+        else:
+            counts = store.preview(item.batch)
         if counts.already_imported_as is not None:
             print(f"  déjà importé (import n° {counts.already_imported_as}) : rien n'est ajouté")
             continue
-        verb = "seraient" if (args.simulation or blocked) else "sont"
-        if not (args.simulation or blocked):
-            import_id, counts = store.apply(item.batch, user=args.utilisateur)
+        verb = "sont" if writing else "seraient"
+        if writing:
             print(f"  import n° {import_id}")
         print(f"  lignes lues {counts.read} : {counts.added} {verb} ajoutées, "
               f"{counts.replaced} {verb} remplacées, {item.rejected_row_count} rejetées")
@@ -165,12 +175,70 @@ def cmd_importer(args: argparse.Namespace) -> int:
 
 
 def cmd_rejets(args: argparse.Namespace) -> int:
-    rejected = open_store(args).rejected_rows(args.import_id)
+    store = open_store(args)
+    if args.import_id not in set(store.journal()["id"]):
+        raise StoreError(f"L'import n° {args.import_id} n'existe pas.")
+    rejected = store.rejected_rows(args.import_id)
     if args.sortie:
         rejected.to_excel(args.sortie, index=False)
         print(f"{len(rejected)} rejet(s) écrits dans « {args.sortie} ».")
     else:
         print_table(rejected, "table")
+    return EXIT_OK
+
+
+def cmd_modeles(args: argparse.Namespace) -> int:
+    datasets = load_datasets()
+    unknown = [name for name in args.jeu or [] if name not in datasets]
+    if unknown:
+        raise BadInput(f"jeu de données inconnu : {', '.join(unknown)} "
+                       f"(jeux possibles : {', '.join(sorted(datasets))}).")
+    folder = Path(args.sortie)
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"« {folder} » existe déjà et n'est pas un dossier.")
+    try:
+        paths = templates.write_templates(folder, datasets, args.jeu or None)
+    except OSError as exc:
+        print(f"Erreur : impossible d'écrire les modèles dans « {folder} » ({exc.strerror or exc}).",
+              file=sys.stderr)
+        return EXIT_ERROR
+    for path in paths:
+        print(path)
+    print(f"{len(paths)} modèle(s) d'import écrits dans « {folder} » : une feuille « Données » à remplir, "
+          "une feuille « Instructions » qui décrit chaque colonne.")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = load_settings(database=args.base)
+    store = store_for(settings)
+    journal = store.journal()
+    applied = journal[journal["etat"] == APPLIED]
+    demo_ids = applied.loc[applied["utilisateur"] == bootstrap.DEMO_USER, "id"].tolist()
+    if bootstrap.demo_is_loaded(store):
+        print("Les données de démonstration sont déjà chargées dans la base "
+              f"(imports n° {', '.join(map(str, demo_ids))}) : rien n'est ajouté.")
+        return EXIT_OK
+    if len(applied):
+        # The demo's numbers and dates would mix with (and could replace) the user's own rows.
+        raise BadInput("la base contient déjà vos propres imports : la démonstration n'y est pas chargée, "
+                       "pour ne pas mélanger des données fictives aux vôtres. Choisissez une autre base "
+                       "(option --base CHEMIN).")
+    try:
+        imported = bootstrap.load_demo(store, settings)
+    except ImportRefused as exc:
+        print(f"Erreur : un fichier de démonstration est refusé : {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    journal = store.journal().set_index("id")
+    for import_id in imported:
+        entry = journal.loc[import_id]
+        dataset = store.datasets[entry["jeu"]]
+        print(f"« {entry['fichier']} » : jeu « {dataset.label} » ({dataset.name}), import n° {import_id} : "
+              f"{entry['lignes_lues']} lignes lues, {entry['lignes_ajoutees']} ajoutées, "
+              f"{entry['lignes_remplacees']} remplacées, {entry['lignes_rejetees']} rejetées")
+    print(f"{len(imported)} fichier(s) de démonstration importés. Ce sont des données fictives "
+          "(lignes rejetées volontairement : voir la commande « rejets ») ; chaque import peut être "
+          "annulé (commande « annuler »).")
     return EXIT_OK
 
 
@@ -210,6 +278,16 @@ def build_parser() -> FrenchParser:
     rejects.add_argument("import_id", metavar="IMPORT", type=int, help="numéro de l'import")
     rejects.add_argument("--sortie", metavar="FICHIER.xlsx", help="écrire les rejets dans un classeur Excel")
     rejects.set_defaults(run=cmd_rejets)
+
+    models = verbs.add_parser("modeles", help="écrire un modèle d'import Excel par jeu de données")
+    models.add_argument("--sortie", metavar="DOSSIER", required=True,
+                        help="dossier où écrire les modèles (créé s'il n'existe pas)")
+    models.add_argument("--jeu", action="append", metavar="NOM",
+                        help="seulement ce jeu de données (option répétable ; par défaut : tous)")
+    models.set_defaults(run=cmd_modeles)
+
+    demo = verbs.add_parser("demo", help="charger les données de démonstration (structure fictive) dans la base")
+    demo.set_defaults(run=cmd_demo)
     return parser
 
 

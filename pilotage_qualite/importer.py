@@ -18,7 +18,7 @@ import pandas as pd
 from pilotage_qualite import parsing
 from pilotage_qualite.declarations import Column, Dataset
 from pilotage_qualite.pseudonyms import pseudonymise
-from pilotage_qualite.readers import HEADER_SCAN_ROWS, ReadError, read_file, to_columns
+from pilotage_qualite.readers import HEADER_SCAN_ROWS, ReadError, _gc_paused, read_file, to_columns
 from pilotage_qualite.recognition import Recognition, RecognitionError, SheetRows, recognise
 from pilotage_qualite.store import ImportBatch
 from pilotage_qualite.text import normalize_header
@@ -41,7 +41,7 @@ class PreparedImport:
 
     @property
     def rejected_row_count(self) -> int:
-        return int(self.batch.rejected["ligne"].nunique()) if len(self.batch.rejected) else 0
+        return self.batch.rejected_row_count
 
 
 @dataclass(frozen=True)
@@ -92,11 +92,8 @@ def _trailing_total_rows(first_cells: list[object]) -> int:
     return count
 
 
-def _first_non_empty(columns: list[pd.Series], positions: np.ndarray) -> list[object]:
-    firsts = []
-    for position in positions:
-        firsts.append(next((c.iat[position] for c in columns if not pd.isna(c.iat[position])), None))
-    return firsts
+def _first_non_empty(row: list[object]) -> object:
+    return next((cell for cell in row if cell is not None), None)
 
 
 def prepare_file(path: Path, datasets: dict[str, Dataset], *, secret: bytes, limits: Limits,
@@ -110,36 +107,41 @@ def prepare_file(path: Path, datasets: dict[str, Dataset], *, secret: bytes, lim
         raise ImportRefused(
             f"« {file_name} » : fichier trop volumineux ({len(content) / 1e6:.1f} Mo ; "
             f"maximum {limits.max_bytes / 1e6:.0f} Mo).")
-    try:
-        workbook = read_file(path)
-        recognition = recognise([SheetRows(s.name, s.rows[:HEADER_SCAN_ROWS]) for s in workbook.sheets],
-                                datasets, file_name=file_name, dataset=dataset, sheet=sheet, manual=manual)
-    except (ReadError, RecognitionError) as exc:
-        raise ImportRefused(str(exc).replace(path.name, file_name)) from None
-    rows = workbook.sheet(recognition.sheet).rows
-    body_count = len(rows) - recognition.header_index - 1
-    if body_count > limits.max_rows:
-        raise ImportRefused(f"« {file_name} » : {body_count} lignes, au-delà du maximum autorisé "
-                            f"({limits.max_rows}).")
-    return _build_batch(content, file_name, datasets[recognition.dataset], recognition,
-                        to_columns(rows, recognition.header_index), secret)
+    # The collector is paused while the sheet's cells are alive (as readers does while reading):
+    # otherwise it walks the 100,000 row lists again and again while columns are parsed.
+    with _gc_paused():
+        try:
+            workbook = read_file(path)
+            recognition = recognise([SheetRows(s.name, s.rows[:HEADER_SCAN_ROWS]) for s in workbook.sheets],
+                                    datasets, file_name=file_name, dataset=dataset, sheet=sheet, manual=manual)
+        except (ReadError, RecognitionError) as exc:
+            raise ImportRefused(str(exc).replace(path.name, file_name)) from None
+        rows = workbook.sheet(recognition.sheet).rows
+        body_count = len(rows) - recognition.header_index - 1
+        if body_count > limits.max_rows:
+            raise ImportRefused(f"« {file_name} » : {body_count} lignes, au-delà du maximum autorisé "
+                                f"({limits.max_rows}).")
+        return _build_batch(content, file_name, datasets[recognition.dataset], recognition, rows, secret)
 
 
 def _build_batch(content: bytes, file_name: str, dataset: Dataset, recognition: Recognition,
-                 raw_columns: list[tuple], secret: bytes) -> PreparedImport:
+                 rows: list[list], secret: bytes) -> PreparedImport:
+    """`rows` are the sheet's rows as the reader gives them (rectangular, empty cells None)."""
     first_row_number = recognition.header_index + 2  # 1-based row number of the first data row
-    columns = [pd.Series(c, dtype=object) for c in raw_columns]
-    row_count = len(columns[0]) if columns else 0
-    numbers = np.arange(first_row_number, first_row_number + row_count)
+    body = rows[recognition.header_index + 1:]
+    width = len(rows[recognition.header_index])
+    raw_columns = to_columns(rows, recognition.header_index)
+    numbers = np.arange(first_row_number, first_row_number + len(body))
 
-    # Rows that are not data: fully empty rows, and trailing "Total" rows.
-    empty = np.logical_and.reduce([c.isna().to_numpy() for c in columns]) if columns else np.ones(0, bool)
+    # Rows that are not data: fully empty rows, and trailing "Total" rows. (Counting None per
+    # row runs in C; building and testing a Series per column costs twice as much.)
+    empty = np.fromiter((row.count(None) == width for row in body), dtype=bool, count=len(body))
     data_positions = np.flatnonzero(~empty)
-    totals = _trailing_total_rows(_first_non_empty(columns, data_positions[-5:]))
+    totals = _trailing_total_rows([_first_non_empty(body[p]) for p in data_positions[-5:]])
     skipped_totals = [int(numbers[p]) for p in data_positions[len(data_positions) - totals:]] if totals else []
     keep = data_positions[:len(data_positions) - totals]
     kept_numbers = numbers[keep]
-    by_column = {name: columns[position].iloc[keep].reset_index(drop=True)
+    by_column = {name: pd.Series(raw_columns[position], dtype=object).iloc[keep].reset_index(drop=True)
                  for position, name in recognition.mapping.items()}
     header_of = {name: recognition.headers[position] for position, name in recognition.mapping.items()}
 
@@ -166,14 +168,16 @@ def _build_batch(content: bytes, file_name: str, dataset: Dataset, recognition: 
     frame = pd.DataFrame(typed)
     frame["_ligne"] = kept_numbers
     valid = frame[~bad].reset_index(drop=True)
-    errors += _duplicate_keys(dataset, valid)
-    if dataset.key:
-        valid = valid.drop_duplicates(subset=list(dataset.key), keep="last").reset_index(drop=True)
+    # Pseudonymise before looking for repeated keys: spelling variants of one name are one
+    # person (one key), and a duplicate-key message must never quote the name.
     for column in dataset.columns:
         if column.pseudonymised:
             valid[column.name] = pseudonymise(valid[column.name], secret)
+    errors += _duplicate_keys(dataset, valid, header_of)
+    if dataset.key:
+        valid = valid.drop_duplicates(subset=list(dataset.key), keep="last").reset_index(drop=True)
 
-    questions, question_columns = _likert_questions(dataset, recognition, columns, keep, kept_numbers, ~bad)
+    questions, question_columns = _likert_questions(dataset, recognition, raw_columns, keep, kept_numbers, ~bad)
     rejected = pd.DataFrame(errors, columns=REJECTED_COLUMNS).sort_values(["ligne", "colonne"], kind="stable")
     batch = ImportBatch(
         dataset=dataset.name, file_name=file_name, content=content, rows=valid,
@@ -184,14 +188,14 @@ def _build_batch(content: bytes, file_name: str, dataset: Dataset, recognition: 
     return PreparedImport(recognition, batch, skipped_totals, question_columns)
 
 
-def _duplicate_keys(dataset: Dataset, valid: pd.DataFrame) -> list[dict]:
+def _duplicate_keys(dataset: Dataset, valid: pd.DataFrame, header_of: dict[str, str]) -> list[dict]:
     """A key repeated within one file: the last row is kept, earlier ones are reported."""
     if not dataset.key or valid.empty:
         return []
     keys = list(dataset.key)
     earlier = valid[valid.duplicated(subset=keys, keep="last")]
     last_row = valid.drop_duplicates(subset=keys, keep="last").set_index(keys)["_ligne"]
-    label = dataset.column(keys[0]).label
+    label = header_of.get(keys[0], dataset.column(keys[0]).label)  # the header as written in the file
     messages = []
     for _, row in earlier.iterrows():
         key_value = tuple(row[k] for k in keys)
@@ -203,7 +207,7 @@ def _duplicate_keys(dataset: Dataset, valid: pd.DataFrame) -> list[dict]:
     return messages
 
 
-def _likert_questions(dataset: Dataset, recognition: Recognition, columns: list[pd.Series], keep: np.ndarray,
+def _likert_questions(dataset: Dataset, recognition: Recognition, raw_columns: list[tuple], keep: np.ndarray,
                       kept_numbers: np.ndarray, valid_mask: np.ndarray) -> tuple[pd.DataFrame | None, list[str]]:
     """Extra survey questions: unknown columns whose values are all Likert answers."""
     if not dataset.extra_likert_questions:
@@ -212,7 +216,7 @@ def _likert_questions(dataset: Dataset, recognition: Recognition, columns: list[
     for position, header in enumerate(recognition.headers):
         if not header or position in recognition.mapping or header not in recognition.unknown_columns:
             continue
-        raw = columns[position].iloc[keep].reset_index(drop=True)
+        raw = pd.Series(raw_columns[position], dtype=object).iloc[keep].reset_index(drop=True)
         if not parsing.is_likert_column(raw):
             continue
         answers = parsing.likert(raw)

@@ -9,6 +9,7 @@ most matched columns, wins; a tie or no complete dataset means the user must cho
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Sequence
 
 from pilotage_qualite.declarations import Dataset
@@ -79,27 +80,34 @@ def _header_lookup(dataset: Dataset) -> dict[str, str]:
     return {form: column.name for column in dataset.columns for form in column.header_forms}
 
 
+# Each header cell is compared with every dataset: normalise it once (the header scan of a
+# workbook is 11 datasets x 30 rows x every sheet's width).
+_normalised = lru_cache(maxsize=4096)(normalize_header)
+
+
 def match_headers(headers: Sequence[Any], dataset: Dataset,
-                  manual: dict[str, str] | None = None) -> dict[int, str]:
+                  manual: dict[str, str] | None = None, *, lookup: dict[str, str] | None = None) -> dict[int, str]:
     """Column positions matched to declared columns; the first matching header wins a column.
 
     `manual` maps a normalised header to a column name (mappings the user made by hand).
+    `lookup` is the dataset's own normalised header -> column table, when already built.
     """
-    lookup = {**_header_lookup(dataset), **(manual or {})}
+    lookup = {**(lookup if lookup is not None else _header_lookup(dataset)), **(manual or {})}
     mapping: dict[int, str] = {}
     taken: set[str] = set()
     for position, header in enumerate(headers):
-        column = lookup.get(normalize_header(header))
+        column = lookup.get(_normalised(header)) if header else None
         if column and column not in taken:
             mapping[position] = column
             taken.add(column)
     return mapping
 
 
-def _candidate(sheet: SheetRows, index: int, dataset: Dataset, manual: dict[str, str] | None) -> Candidate:
+def _candidate(sheet: SheetRows, index: int, dataset: Dataset, manual: dict[str, str] | None,
+               lookup: dict[str, str]) -> Candidate:
     row = sheet.rows[index]
     headers = ["" if cell is None else str(cell).strip() for cell in row]
-    mapping = match_headers(headers, dataset, manual)
+    mapping = match_headers(headers, dataset, manual, lookup=lookup)
     found = set(mapping.values())
     missing = [c.name for c in dataset.required_columns if c.name not in found]
     return Candidate(dataset.name, sheet.name, index, mapping, missing, headers)
@@ -109,8 +117,9 @@ def _best_in_sheet(sheet: SheetRows, dataset: Dataset, manual: dict[str, str] | 
     """The header row for this dataset: the first complete row among the first 30, else the
     row matching most columns (to explain what is missing)."""
     best: Candidate | None = None
+    lookup = _header_lookup(dataset)
     for index in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
-        candidate = _candidate(sheet, index, dataset, manual)
+        candidate = _candidate(sheet, index, dataset, manual, lookup)
         if candidate.complete and candidate.matched >= 2:
             return candidate
         if candidate.matched and (best is None or candidate.matched > best.matched):

@@ -40,6 +40,9 @@ QUESTIONS_SUFFIX = "_questions"
 
 # One writer at a time inside this process (DuckDB would report a conflict otherwise).
 _WRITE_LOCK = threading.Lock()
+# Opening and closing connections to one file from several threads races inside DuckDB's
+# instance cache (« Unique file handle conflict … already attached »): one at a time.
+_CONNECT_LOCK = threading.Lock()
 
 
 class DatabaseBusy(RuntimeError):
@@ -74,6 +77,11 @@ class ImportBatch:
     @property
     def content_hash(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def rejected_row_count(self) -> int:
+        """Rows rejected: one row with several errors has several lines in `rejected`."""
+        return int(self.rejected["ligne"].nunique()) if len(self.rejected) else 0
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,8 @@ class Store:
         delay = 0.05
         while True:
             try:
-                conn = duckdb.connect(str(self.path))
+                with _CONNECT_LOCK:
+                    conn = duckdb.connect(str(self.path))
                 break
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
@@ -142,7 +151,8 @@ class Store:
         try:
             yield conn
         finally:
-            conn.close()
+            with _CONNECT_LOCK:
+                conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -179,6 +189,7 @@ class Store:
                 CREATE TABLE IF NOT EXISTS cibles (
                     indicateur VARCHAR NOT NULL, date_debut DATE NOT NULL, cible DOUBLE,
                     seuil DOUBLE, auteur VARCHAR NOT NULL, saisi_le TIMESTAMP NOT NULL)""")
+            self._create_additions(conn)
             for dataset in self.datasets.values():
                 self._migrate_dataset(conn, dataset)
 
@@ -247,18 +258,18 @@ class Store:
         """Counts of what :meth:`apply` would do, without writing anything."""
         dataset = self.datasets[batch.dataset]
         rows = self._typed_rows(dataset, batch.rows)
-        read = batch.rows_read if batch.rows_read is not None else len(rows) + len(batch.rejected)
+        read = batch.rows_read if batch.rows_read is not None else len(rows) + batch.rejected_row_count
         with self.connect() as conn:
             identical = self._find_identical(conn, batch)
             if identical is not None:
-                return ImportCounts(read, 0, 0, len(batch.rejected), identical)
+                return ImportCounts(read, 0, 0, batch.rejected_row_count, identical)
             replaced = 0
             if len(rows):
                 self._stage_rows(conn, dataset, rows)
                 replaced = scalar(
                 conn,                     f"SELECT count(*) FROM {history_table(dataset.name)} "
                     f"WHERE {self._live_filter()} AND {self._replaced_condition(dataset)}")
-        return ImportCounts(read, len(rows), replaced, len(batch.rejected))
+        return ImportCounts(read, len(rows), replaced, batch.rejected_row_count)
 
     def _stage_rows(self, conn: duckdb.DuckDBPyConnection, dataset: Dataset, rows: pd.DataFrame) -> None:
         """The batch as temporary table `nouvelles`, with the declared SQL types."""
@@ -276,11 +287,11 @@ class Store:
         """
         dataset = self.datasets[batch.dataset]
         rows = self._typed_rows(dataset, batch.rows)
-        read = batch.rows_read if batch.rows_read is not None else len(rows) + len(batch.rejected)
+        read = batch.rows_read if batch.rows_read is not None else len(rows) + batch.rejected_row_count
         with self.transaction() as conn:
             identical = self._find_identical(conn, batch)
             if identical is not None:
-                return None, ImportCounts(read, 0, 0, len(batch.rejected), identical)
+                return None, ImportCounts(read, 0, 0, batch.rejected_row_count, identical)
             import_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM imports")
             table = history_table(dataset.name)
             replaced = 0
@@ -300,7 +311,7 @@ class Store:
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
                 [import_id, batch.dataset, batch.file_name, batch.content_hash, len(batch.content),
                  batch.sheet, batch.header_row, user, dt.datetime.now().replace(microsecond=0),
-                 read, len(rows), replaced, len(batch.rejected),
+                 read, len(rows), replaced, batch.rejected_row_count,
                  json.dumps(batch.ignored_columns, ensure_ascii=False),
                  json.dumps(batch.personal_columns, ensure_ascii=False), APPLIED])
             if len(batch.rejected):
@@ -310,7 +321,7 @@ class Store:
                 conn.execute("""INSERT INTO rejets SELECT ?, CAST(ligne AS BIGINT), CAST(colonne AS VARCHAR),
                                 CAST(valeur AS VARCHAR), CAST(message AS VARCHAR) FROM rejets_lot""", [import_id])
             self._keep_file(batch)
-        return import_id, ImportCounts(read, len(rows), replaced, len(batch.rejected))
+        return import_id, ImportCounts(read, len(rows), replaced, batch.rejected_row_count)
 
     def _write_rows(self, conn: duckdb.DuckDBPyConnection, dataset: Dataset, import_id: int) -> None:
         columns = ", ".join(f'"{c}"' for c in dataset.column_names)
@@ -383,10 +394,12 @@ class Store:
             return conn.execute(f"SELECT * FROM {dataset} ORDER BY _import_id, _ligne").df()
 
     def version(self) -> tuple:
-        """Changes whenever an import is applied or undone or a target changes: the key of page caches."""
+        """Changes whenever an import is applied or undone, a target changes, a comment is written
+        or an indicator is added: the key of page caches."""
         with self.connect() as conn:
             return first_row(conn, "SELECT (SELECT count(*) FROM imports), (SELECT count(annule_le) FROM imports), "
-                                   "(SELECT count(*) FROM cibles)")
+                                   "(SELECT count(*) FROM cibles), (SELECT count(*) FROM commentaires), "
+                                   "(SELECT count(*) FROM indicateurs_ajoutes)")
 
     def target_changes(self) -> pd.DataFrame:
         """Targets set in the app, each applying from its date (the engine's `targets`)."""
@@ -422,3 +435,193 @@ class Store:
     def is_empty(self) -> bool:
         with self.connect() as conn:
             return scalar(conn, f"SELECT count(*) FROM imports WHERE etat = '{APPLIED}'") == 0
+
+    # --- additions: comments, remembered column mappings, targets, added indicators -------
+
+    def _create_additions(self, conn: duckdb.DuckDBPyConnection) -> None:
+        """Tables written from the app (append-only: the latest row of a key is the one shown)."""
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS commentaires (
+                id BIGINT NOT NULL, indicateur VARCHAR NOT NULL, periode VARCHAR NOT NULL,
+                site VARCHAR, texte VARCHAR NOT NULL, auteur VARCHAR NOT NULL, date TIMESTAMP NOT NULL)""")
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS correspondances (
+                id BIGINT NOT NULL, jeu VARCHAR NOT NULL, signature VARCHAR NOT NULL,
+                entete VARCHAR NOT NULL, colonne VARCHAR, auteur VARCHAR NOT NULL, date TIMESTAMP NOT NULL)""")
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS indicateurs_ajoutes (
+                indicateur VARCHAR NOT NULL, definition VARCHAR NOT NULL, auteur VARCHAR NOT NULL,
+                date TIMESTAMP NOT NULL)""")
+
+    @staticmethod
+    def _now() -> dt.datetime:
+        return dt.datetime.now().replace(microsecond=0)
+
+    # comments ------------------------------------------------------------------------
+
+    def add_comment(self, indicateur: str, periode: str, site: str | None, texte: str, auteur: str) -> int:
+        """Record the analysis of an indicator for a period (site None = Ensemble); returns its id.
+
+        Append-only: a new comment for the same key is shown instead of the previous one,
+        which stays in the history.
+        """
+        texte = (texte or "").strip()
+        if not texte:
+            raise StoreError("Le commentaire est vide : rien n'a été enregistré.")
+        with self.transaction() as conn:
+            comment_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM commentaires")
+            conn.execute("INSERT INTO commentaires VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [comment_id, indicateur, periode, site or None, texte, auteur, self._now()])
+        return comment_id
+
+    def latest_comments(self, periode: str | None = None, indicateur: str | None = None) -> pd.DataFrame:
+        """The comment in force for each (indicateur, periode, site), optionally for one period
+        or one indicator (the committee view and pack read one period)."""
+        where, params = [], []
+        if periode is not None:
+            where.append("periode = ?")
+            params.append(periode)
+        if indicateur is not None:
+            where.append("indicateur = ?")
+            params.append(indicateur)
+        condition = f"WHERE {' AND '.join(where)}" if where else ""
+        with self.connect() as conn:
+            return conn.execute(f"""
+                SELECT id, indicateur, periode, site, texte, auteur, date FROM commentaires {condition}
+                QUALIFY row_number() OVER (PARTITION BY indicateur, periode, site ORDER BY id DESC) = 1
+                ORDER BY indicateur, periode, site NULLS FIRST""", params).df()
+
+    def comment_history(self, indicateur: str, periode: str, site: str | None) -> pd.DataFrame:
+        """Every comment written for one key, newest first."""
+        with self.connect() as conn:
+            return conn.execute(
+                "SELECT id, indicateur, periode, site, texte, auteur, date FROM commentaires "
+                "WHERE indicateur = ? AND periode = ? AND site IS NOT DISTINCT FROM ? ORDER BY id DESC",
+                [indicateur, periode, site or None]).df()
+
+    # remembered column mappings ---------------------------------------------------------
+
+    def save_mapping(self, jeu: str, signature: str, mapping: dict[str, str | None], auteur: str) -> int:
+        """Remember hand-made column mappings (normalised header -> column, None = ignore) for
+        files whose header row has this signature; returns the id of the saved set."""
+        if jeu not in self.datasets:
+            raise StoreError(f"Jeu de données inconnu : « {jeu} ».")
+        known = set(self.datasets[jeu].column_names)
+        wrong = [c for c in mapping.values() if c is not None and c not in known]
+        if wrong:
+            raise StoreError(f"Jeu « {jeu} » : colonne(s) inconnue(s) : {', '.join(wrong)}.")
+        if not mapping:
+            raise StoreError("Aucune correspondance à mémoriser.")
+        with self.transaction() as conn:
+            set_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM correspondances")
+            now = self._now()
+            for header, column in mapping.items():
+                conn.execute("INSERT INTO correspondances VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [set_id, jeu, signature, header, column, auteur, now])
+        return set_id
+
+    def remembered_mappings(self) -> dict[str, dict]:
+        """The latest saved set per header signature:
+        {signature: {"jeu", "correspondance": {header: column}, "auteur", "date"}}."""
+        with self.connect() as conn:
+            rows = conn.execute("""
+                SELECT signature, jeu, entete, colonne, auteur, date FROM correspondances
+                WHERE id IN (SELECT max(id) FROM correspondances GROUP BY signature)
+                ORDER BY signature, entete""").fetchall()
+        out: dict[str, dict] = {}
+        for signature, jeu, header, column, auteur, date in rows:
+            entry = out.setdefault(signature, {"jeu": jeu, "correspondance": {}, "auteur": auteur, "date": date})
+            entry["correspondance"][header] = column  # None: the header is to be ignored
+        return out
+
+    # targets -----------------------------------------------------------------------------
+
+    def set_target(self, indicateur: str, date_debut: dt.date, cible: float | None, seuil: float | None,
+                   auteur: str) -> None:
+        """A new target (and alert threshold) applying from `date_debut`; earlier ones are kept."""
+        if not isinstance(date_debut, dt.date):
+            raise StoreError("La date d'application de la cible est manquante.")
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO cibles VALUES (?, ?, ?, ?, ?, ?)",
+                         [indicateur, date_debut, None if cible is None else float(cible),
+                          None if seuil is None else float(seuil), auteur, dt.datetime.now()])
+
+    # indicators added in the app ------------------------------------------------------------
+
+    def add_indicator_definitions(self, definitions: dict[str, str], auteur: str) -> None:
+        """Keep new indicators' definitions (id -> YAML text, the catalogue files' format)."""
+        with self.transaction() as conn:
+            taken = {row[0] for row in conn.execute("SELECT indicateur FROM indicateurs_ajoutes").fetchall()}
+            clash = sorted(set(definitions) & taken)
+            if clash:
+                raise StoreError(f"Indicateur(s) déjà ajouté(s) : {', '.join(clash)}.")
+            now = self._now()
+            for indicator_id, text in definitions.items():
+                conn.execute("INSERT INTO indicateurs_ajoutes VALUES (?, ?, ?, ?)", [indicator_id, text, auteur, now])
+
+    def added_indicators(self) -> pd.DataFrame:
+        with self.connect() as conn:
+            return conn.execute("SELECT indicateur, definition, auteur, date FROM indicateurs_ajoutes "
+                                "ORDER BY date, indicateur").df()
+
+    # import details for the Données page ------------------------------------------------
+
+    def undo_preview(self, import_id: int) -> dict:
+        """What undoing an import would change, without writing: its live rows that would
+        leave the data, the rows it replaced that would come back, and the later import
+        that blocks the undo (if any)."""
+        with self.connect() as conn:
+            found = first_row(conn, "SELECT jeu, fichier, etat, date FROM imports WHERE id = ?", [import_id])
+            if found is None:
+                raise StoreError(f"L'import n° {import_id} n'existe pas.")
+            dataset_name, file_name, state, date = found
+            table = history_table(dataset_name)
+            removed = scalar(conn, f"SELECT count(*) FROM {table} WHERE _import_id = ? AND _remplace_par IS NULL",
+                             [import_id])
+            revived = scalar(conn, f"SELECT count(*) FROM {table} WHERE _remplace_par = ?", [import_id])
+            blocked_by = scalar(conn, f"""SELECT min(_remplace_par) FROM {table} WHERE _import_id = ?
+                                AND _remplace_par IN (SELECT id FROM imports WHERE etat = '{APPLIED}')""",
+                                [import_id])
+        return {"id": import_id, "jeu": dataset_name, "fichier": file_name, "etat": state, "date": date,
+                "lignes_retirees": int(removed if state == APPLIED else 0),
+                "lignes_retablies": int(revived if state == APPLIED else 0), "bloque_par": blocked_by}
+
+    def browse(self, dataset: str, *, site: str | None = None, date_from: dt.date | None = None,
+               date_to: dt.date | None = None, limit: int = 1000) -> tuple[pd.DataFrame, int]:
+        """Live rows of a dataset, newest first, with the file each came from; and how many match."""
+        if dataset not in self.datasets:
+            raise StoreError(f"Jeu de données inconnu : « {dataset} ».")
+        declared = self.datasets[dataset]
+        where, params = [], []
+        if site is not None and declared.has_site:
+            where.append("d.site = ?")
+            params.append(site)
+        ref = f'd."{declared.reference_date}"' if declared.reference_date else None
+        if ref and date_from is not None:
+            where.append(f"{ref} >= ?")
+            params.append(date_from)
+        if ref and date_to is not None:
+            where.append(f"{ref} <= ?")
+            params.append(date_to)
+        condition = f"WHERE {' AND '.join(where)}" if where else ""
+        order = f"{ref} DESC NULLS LAST, " if ref else ""
+        columns = ", ".join(f'd."{c}"' for c in declared.column_names)
+        with self.connect() as conn:
+            total = scalar(conn, f"SELECT count(*) FROM {dataset} d {condition}", params)
+            rows = conn.execute(
+                f"""SELECT {columns}, i.fichier AS fichier, d._ligne AS ligne, d._import_id AS import
+                    FROM {dataset} d JOIN imports i ON i.id = d._import_id {condition}
+                    ORDER BY {order}d._import_id DESC, d._ligne LIMIT {int(limit)}""", params).df()
+        return rows, int(total)
+
+    def monthly_counts(self, dataset: str) -> pd.DataFrame:
+        """Live rows per site and month of the reference date (site NULL when the dataset has none)."""
+        declared = self.datasets[dataset]
+        if not declared.reference_date:
+            return pd.DataFrame(columns=["site", "mois", "lignes"])
+        site = "site" if declared.has_site else "NULL::VARCHAR"
+        ref = f'"{declared.reference_date}"'
+        with self.connect() as conn:
+            return conn.execute(
+                f"""SELECT {site} AS site, CAST(date_trunc('month', {ref}) AS DATE) AS mois, count(*) AS lignes
+                    FROM {dataset} WHERE {ref} IS NOT NULL GROUP BY ALL ORDER BY site, mois""").df()

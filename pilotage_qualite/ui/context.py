@@ -1,12 +1,25 @@
-"""The objects every page needs, built once per server process."""
+"""The objects every page needs: built once per server process, results cached per base version.
+
+Cached figures are keyed by the store's version (imports, undos, target changes), so an
+import or an undo is visible at the next page run and a repeat visit is served from cache.
+"""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from pilotage_qualite import catalogue_edits, engine
+from pilotage_qualite.bootstrap import load_demo_if_new
+from pilotage_qualite.catalogue import Catalogue, check_against_schema, load_catalogue
 from pilotage_qualite.declarations import load_datasets
+from pilotage_qualite.importer import Limits
+from pilotage_qualite.periods import Period, periods_ending
+from pilotage_qualite.pseudonyms import installation_secret
 from pilotage_qualite.settings import Settings, load_settings
 from pilotage_qualite.store import Store
+
+HISTORY_PERIODS = 36  # the fiche's trend; the dashboard's sparkline uses the last 12
 
 
 @st.cache_resource(show_spinner=False)
@@ -14,11 +27,120 @@ def settings() -> Settings:
     return load_settings()
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="Préparation de la base…")
 def store() -> Store:
-    """The store, schema created or migrated once; it holds no open connection."""
+    """The store, schema created or migrated once, demo loaded into a brand-new base.
+
+    It holds no open connection: DuckDB's file stays free between page runs.
+    """
     current = settings()
     created = Store(current.database, load_datasets(), kept_files_dir=current.kept_files_dir,
                     busy_timeout_s=current.busy_timeout_s)
     created.initialise()
+    load_demo_if_new(created, current)
     return created
+
+
+@st.cache_resource(show_spinner=False)
+def file_catalogue() -> Catalogue:
+    """The catalogue files (indicators/), every definition checked against the schema at start-up."""
+    loaded = load_catalogue()
+    check_against_schema(loaded, store().datasets)
+    return loaded
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _catalogue(database: str, base_version: tuple) -> tuple[Catalogue, list[str]]:
+    return catalogue_edits.with_additions(file_catalogue(), store().added_indicators())
+
+
+def catalogue() -> Catalogue:
+    """The indicator catalogue: the files plus the indicators added in the app (kept in the base)."""
+    return _catalogue(str(store().path), version())[0]
+
+
+def catalogue_problems() -> list[str]:
+    """Indicators added in the app that no longer fit the catalogue (left out, French messages)."""
+    return _catalogue(str(store().path), version())[1]
+
+
+@st.cache_resource(show_spinner=False)
+def secret() -> bytes:
+    """The installation secret that pseudonymises staff names on import."""
+    return installation_secret(settings().secret_file)
+
+
+def limits() -> Limits:
+    current = settings()
+    return Limits(current.max_upload_mb * 1_000_000, current.max_rows)
+
+
+def version() -> tuple:
+    return store().version()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _data_summary(database: str, base_version: tuple) -> pd.DataFrame:
+    return store().data_summary()
+
+
+def data_summary() -> pd.DataFrame:
+    """Per dataset: live rows, first and last date, last import."""
+    return _data_summary(str(store().path), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _site_names(database: str, base_version: tuple) -> list[str]:
+    return store().site_names()
+
+
+def site_names() -> list[str]:
+    return _site_names(str(store().path), version())
+
+
+@st.cache_data(show_spinner="Calcul des indicateurs…", max_entries=32)
+def _results(database: str, base_version: tuple, last_period: str, grain: str) -> pd.DataFrame:
+    periods = periods_ending(Period(grain, pd.Timestamp(last_period).date()), HISTORY_PERIODS)
+    targets = store().target_changes()
+    with store().connect() as conn:
+        return engine.compute(conn, catalogue(), periods, targets=targets)
+
+
+def results(period: Period) -> pd.DataFrame:
+    """Every indicator for the 36 periods ending at `period`, Ensemble and each dimension."""
+    return _results(str(store().path), version(), period.debut.isoformat(), period.grain)
+
+
+def drill_down(indicator_id: str, period: Period, dimension: str | None, value: str | None) -> pd.DataFrame:
+    with store().connect() as conn:
+        return engine.drill_down(conn, catalogue(), indicator_id, period, dimension, value)
+
+
+def indicator_sql(indicator_id: str, period: Period) -> list[str]:
+    """The SQL the engine runs for one indicator, shown to auditors on the fiche."""
+    return engine.indicator_sql(catalogue(), indicator_id, [period])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _monthly_counts(database: str, base_version: tuple, dataset: str) -> pd.DataFrame:
+    return store().monthly_counts(dataset)
+
+
+def monthly_counts(dataset: str) -> pd.DataFrame:
+    """Live rows per site and month of one dataset (data freshness)."""
+    return _monthly_counts(str(store().path), version(), dataset)
+
+
+def trial_compute(candidate: Catalogue, indicator_ids: list[str], last: Period) -> pd.DataFrame:
+    """New indicators computed on the current data (12 periods ending at `last`), nothing saved."""
+    with store().connect() as conn:
+        return catalogue_edits.trial_compute(conn, candidate, indicator_ids, last, targets=store().target_changes())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _target_changes(database: str, base_version: tuple) -> pd.DataFrame:
+    return store().target_changes()
+
+
+def target_changes() -> pd.DataFrame:
+    return _target_changes(str(store().path), version())

@@ -1,0 +1,89 @@
+"""Fiche indicateur: trend with target and control limits, breakdowns, definition, rows behind."""
+
+import streamlit as st
+
+from pilotage_qualite import formats, views
+from pilotage_qualite.ui import charts, comments, context, tiles
+
+selection = st.session_state["filtres"]
+catalogue = context.catalogue()
+# Not a bound widget: a bound one would put the whole formatted title in the URL.
+# The URL keeps the id (`?indicateur=REC-03`); a new id from a link selects a new widget.
+wanted = st.query_params.get("indicateur")
+indicator_id = st.selectbox("Indicateur", catalogue.ids, index=catalogue.ids.index(wanted) if wanted in catalogue else 0,
+                            format_func=lambda i: f"{i} · {catalogue[i].titre}")
+st.query_params["indicateur"] = indicator_id
+indicator = catalogue[indicator_id]
+st.title(f"{indicator.id} · {indicator.titre}")
+st.caption(f"Processus {indicator.processus} · pilote : {indicator.pilote}")
+
+if selection.period is None:
+    st.info("La base ne contient encore aucune donnée datée : importez des tableurs (page Import).")
+    st.stop()
+
+results = context.results(selection.period)
+history = views.trend(results, indicator_id, selection.site, selection.period)
+current = history[history["periode"] == selection.period.label]
+where = selection.site or "Ensemble de la structure"
+if current.empty:
+    st.warning(f"Pas de valeur pour {selection.period.label_fr} ({where}).")
+    st.stop()
+row = current.iloc[0]
+
+value, status, target, count = st.columns(4)
+value.metric(selection.period.label_fr, tiles.value_text(row))
+with status:
+    st.markdown("**Statut**")
+    st.markdown(tiles.status_badge(row["statut"]))
+target.metric("Objectif", tiles.target_text(row).removeprefix("cible "))
+count.metric("Effectif (n)", formats.number(row["effectif"]) if not formats.is_missing(row["effectif"]) else "–")
+notes = []
+if bool(row["ensemble_seulement"]):
+    notes.append("Cet indicateur n'est pas ventilé par site : valeur de l'ensemble de la structure.")
+if not formats.is_missing(row["ic_bas"]):
+    notes.append(f"Intervalle de confiance à 95 % : {formats.with_unit(row['ic_bas'], '%', 1)} – "
+                 f"{formats.with_unit(row['ic_haut'], '%', 1)}.")
+if row["hors_controle"] is True:
+    notes.append("⚠ Dérive : la valeur sort des limites de contrôle calculées sur les 12 périodes précédentes.")
+for note in notes:
+    st.markdown(note)
+
+st.altair_chart(
+    charts.trend_chart(history, f"{indicator.titre} — {where}",
+                       f"{len(history)} périodes jusqu'à {selection.period.label_fr} · tirets verts : cible · "
+                       "bande orange : zone à surveiller · pointillés gris : limites de contrôle"),
+    width="stretch")
+
+if indicator.dimensions:
+    st.header("Répartition", divider="gray")
+    for dimension in indicator.dimensions:
+        rows = views.breakdown(results, indicator_id, selection.period, dimension)
+        if rows.empty:
+            continue
+        st.altair_chart(charts.breakdown_chart(rows, dimension.capitalize(),
+                                               f"Par {dimension} — {selection.period.label_fr}"), width="stretch")
+
+st.header("Définition", divider="gray")
+st.markdown(f"**Pourquoi** : {indicator.pourquoi}")
+st.markdown(f"**Calcul** : {indicator.definition}")
+direction = {"hausse": "plus haut est mieux", "baisse": "plus bas est mieux"}.get(indicator.sens, "volume suivi sans cible")
+facts = [f"Unité : {indicator.unite}", f"Sens : {direction}"]
+if indicator.cible is not None:
+    facts.append(f"Cible : {formats.number(indicator.cible, indicator.decimales)}")
+if indicator.seuil is not None:
+    facts.append(f"Seuil d'alerte : {formats.number(indicator.seuil, indicator.decimales)}")
+if indicator.n_min is not None:
+    facts.append(f"Effectif minimal : {indicator.n_min}")
+st.markdown(" · ".join(facts))
+with st.expander("Requête SQL exécutée"):
+    st.code("\n\n".join(context.indicator_sql(indicator_id, selection.period)), language="sql")
+
+st.header("Lignes derrière la valeur", divider="gray")
+dimension = "site" if selection.site and not bool(row["ensemble_seulement"]) else None
+behind = context.drill_down(indicator_id, selection.period, dimension, selection.site if dimension else None)
+st.caption(f"{len(behind)} ligne(s) pour {selection.period.label_fr} ({where}), avec le fichier et la ligne "
+           "d'origine de chacune.")
+st.dataframe(behind, hide_index=True, width="stretch")
+
+st.header("Analyse", divider="gray")
+comments.render(indicator_id, selection.period, selection.site)

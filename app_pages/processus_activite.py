@@ -1,0 +1,68 @@
+"""Activité: interventions by registre, site and month; field presence per site and month."""
+
+import streamlit as st
+
+from pilotage_qualite import formats
+from pilotage_qualite.ui import charts, process
+
+page = process.start("Activité", ["Activité"], ["activite", "presence"], icon=":material/directions_walk:")
+
+if page.has("activite"):
+    process.section("Interventions")
+    by_registre = page.view("activity_by_registre")
+    if by_registre.empty:
+        process.no_rows(page, "les interventions")
+    else:
+        total = int(by_registre["interventions"].sum())
+        rows = by_registre.assign(etiquette=[
+            f"{process.count(i, 'intervention')} · {process.count(p, 'personne')}"
+            for i, p in zip(by_registre["interventions"], by_registre["personnes"])])
+        left, right = st.columns([3, 2])
+        left.altair_chart(charts.category_bars(
+            rows, "registre", "interventions", "etiquette", title="Interventions par registre",
+            subtitle=f"{page.when} · {page.where} · n = {process.count(total, 'intervention')} · "
+                     f"{process.count(int(rows['personnes'].sum()), 'personne rencontrée', 'personnes rencontrées')}",
+            value_title="nombre d'interventions"), width="stretch")
+        by_site = page.view("activity_by_site")
+        by_site = by_site.assign(etiquette=[process.count(i, "intervention") for i in by_site["interventions"]],
+                                 choisi=["site choisi" if s == page.site else "autre site" for s in by_site["site"]])
+        right.altair_chart(charts.category_bars(
+            by_site, "site", "interventions", "etiquette", title="Interventions par site",
+            subtitle=f"{page.when} · tous les sites · n = "
+                     f"{process.count(int(by_site['interventions'].sum()), 'intervention')}",
+            value_title="nombre d'interventions",
+            colour="choisi" if page.site else None, colour_domain=["site choisi", "autre site"],
+            colour_range=[charts.BAR_COLOUR, "#9aa9bd"], colour_title="Site"), width="stretch")
+
+    by_month = page.view("activity_by_month")
+    if not by_month.empty:
+        by_month = by_month.assign(etiquette=[formats.number(v) for v in by_month["interventions"]])
+        st.altair_chart(charts.column_bars(
+            by_month, "mois_fr", "interventions", "etiquette", title="Interventions par mois et par registre",
+            subtitle=f"12 mois jusqu'à {page.when} · {page.where} · n = "
+                     f"{process.count(int(by_month['interventions'].sum()), 'intervention')}",
+            value_title="nombre d'interventions", colour="registre", colour_title="Registre", stacked=True,
+            counts=True), width="stretch")
+
+if page.has("presence"):
+    process.section("Présence terrain")
+    presence = page.view("presence_heatmap")
+    if presence.empty:
+        process.no_rows(page, "la présence terrain")
+    else:
+        target, threshold = page.target("ACT-04"), page.threshold("ACT-04")
+        bands = process.status_bands(presence["taux"], target, threshold)
+        presence = presence.assign(
+            niveau=bands, taux_texte=[formats.with_unit(v, "%", 1) for v in presence["taux"]],
+            planifie=[formats.with_unit(v, "heures", 1) for v in presence["heures_planifiees"]],
+            realise=[formats.with_unit(v, "heures", 1) for v in presence["heures_realisees"]])
+        goal = process.target_text(target, "%")
+        st.altair_chart(charts.heatmap(
+            presence, "mois_fr", "site", "niveau", "taux_texte",
+            title="Taux de réalisation de la présence terrain, par site et par mois",
+            subtitle=[f"12 mois jusqu'à {page.when} · tous les sites · heures réalisées / heures planifiées (%)",
+                      (f"{goal} · seuil d'alerte {formats.with_unit(threshold, '%')} · " if goal else "")
+                      + f"n = {process.count(len(presence), 'case')} site × mois"],
+            colour_title="Taux", colour_domain=process.band_names(target), colour_range=process.band_colours(target),
+            tooltip=[("site", "Site"), ("mois_fr", "Mois"), ("taux_texte", "Taux"), ("planifie", "Planifiées"),
+                     ("realise", "Réalisées")]), width="stretch")

@@ -1,0 +1,1 @@
+"""Benchmark of the performance goals (spec: product.md, « Performance »). Run: ``make bench``."""

@@ -1,0 +1,86 @@
+"""French formats for numbers, dates and statuses, shared by pages and exports.
+
+`92,5 %`, `1 234`, `14/03/2025`, `mars 2025`. A missing value is never shown as 0: it is
+« pas de données ».
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+NO_DATA = "pas de données"
+NARROW_NBSP = "\u202f"  # thousands separator and before units, as French typography wants
+NBSP = "\u00a0"
+
+UNIT_SUFFIX = {"%": f"{NBSP}%", "jours": f"{NBSP}j", "heures": f"{NBSP}h", "nombre": "", "ratio": ""}
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+
+# Status words with a shape, so that neither colour nor a washed-out projector is needed to read them.
+STATUS_SYMBOL = {
+    "atteint": "✔",
+    "à surveiller": "▲",
+    "non atteint": "✖",
+    "effectif insuffisant": "◌",
+    "suivi": "●",
+    "pas de données": "–",
+}
+STATUS_COLOUR = {  # Okabe-Ito based, distinguishable by the colour-blind
+    "atteint": "#1a7f37",
+    "à surveiller": "#b35900",
+    "non atteint": "#c0152f",
+    "effectif insuffisant": "#6e6e6e",
+    "suivi": "#1d4e89",
+    "pas de données": "#6e6e6e",
+}
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """1234.5 → « 1 234,5 » (narrow no-break space for thousands, decimal comma)."""
+    if is_missing(value):
+        return NO_DATA
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NARROW_NBSP).replace(".", ",")
+
+
+def with_unit(value: float | int | None, unit: str, decimals: int = 0) -> str:
+    """A value with its unit: « 92,5 % », « 12 j », « 1 234 »."""
+    if is_missing(value):
+        return NO_DATA
+    return number(value, decimals) + UNIT_SUFFIX.get(unit, f"{NBSP}{unit}")
+
+
+def signed(value: float | None, unit: str, decimals: int = 0) -> str | None:
+    """A change: « +2,5 pts », « −3 »; None when it cannot be computed."""
+    if is_missing(value):
+        return None
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    suffix = f"{NBSP}pt" if unit == "%" else UNIT_SUFFIX.get(unit, "")
+    return sign + number(abs(value), decimals) + suffix
+
+
+def date_fr(day: dt.date | dt.datetime | None) -> str:
+    if day is None or (isinstance(day, float) and math.isnan(day)):
+        return ""
+    return day.strftime("%d/%m/%Y")
+
+
+def datetime_fr(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.strftime("%d/%m/%Y à %H:%M")
+
+
+def month_fr(day: dt.date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def status_label(status: str) -> str:
+    """« ✔ atteint », « ✖ non atteint »…"""
+    return f"{STATUS_SYMBOL.get(status, '')} {status}".strip()

@@ -1,0 +1,300 @@
+"""Altair charts with a title, units, the target and n: what a committee needs to read a trend."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from pilotage_qualite import formats
+
+FRENCH_LOCALE = {
+    "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]},
+}
+STATUS_SCALE = alt.Scale(domain=list(formats.STATUS_COLOUR), range=list(formats.STATUS_COLOUR.values()))
+SHAPE_SCALE = alt.Scale(domain=list(formats.STATUS_COLOUR),
+                        range=["circle", "triangle-up", "cross", "circle", "circle", "circle"])
+FONT_SIZE = 16
+
+
+def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """French numbers and type large enough for a projector."""
+    return (chart.configure(locale=FRENCH_LOCALE)
+            .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+            .configure_title(fontSize=FONT_SIZE + 4, subtitleFontSize=FONT_SIZE))
+
+
+def _unit_title(unit: str) -> str:
+    return {"%": "%", "jours": "jours", "heures": "heures", "nombre": "nombre", "ratio": "ratio"}.get(unit, unit)
+
+
+def trend_chart(rows: pd.DataFrame, title: str, subtitle: str) -> alt.TopLevelMixin:
+    """Value per period with the target line, the alert band (target ↔ threshold) and the
+    control limits; points coloured AND shaped by status."""
+    unit = rows["unite"].iloc[0]
+    decimals = int(rows["decimales"].iloc[0])
+    data = rows.assign(
+        periode_fr=rows["periode_fr"],
+        valeur_texte=[formats.with_unit(v, unit, decimals) for v in rows["valeur"]],
+        effectif_texte=[formats.number(n) if not formats.is_missing(n) else "–" for n in rows["effectif"]],
+    )[["periode_fr", "valeur", "valeur_texte", "effectif_texte", "statut", "cible", "seuil",
+       "limite_basse", "limite_haute"]]
+    if unit == "%":  # a share cannot leave 0–100 %: clip the p-chart limits for drawing
+        data = data.assign(limite_basse=data["limite_basse"].clip(lower=0),
+                           limite_haute=data["limite_haute"].clip(upper=100))
+    order = list(data["periode_fr"])
+    x = alt.X("periode_fr:N", sort=order, title=None, axis=alt.Axis(labelAngle=-45))
+    base = alt.Chart(data).encode(x=x)
+    layers = []
+    if data["seuil"].notna().any() and data["cible"].notna().any():
+        layers.append(base.mark_area(opacity=0.18, color=formats.STATUS_COLOUR["à surveiller"]).encode(
+            y="seuil:Q", y2="cible:Q"))
+    if data["cible"].notna().any():
+        layers.append(base.mark_line(strokeDash=[8, 4], strokeWidth=3, color=formats.STATUS_COLOUR["atteint"])
+                      .encode(y="cible:Q"))
+    for limit in ("limite_basse", "limite_haute"):
+        if data[limit].notna().any():
+            layers.append(base.mark_line(strokeDash=[2, 3], strokeWidth=2, color="#555555").encode(
+                y=alt.Y(f"{limit}:Q")))
+    tooltip = [alt.Tooltip("periode_fr:N", title="Période"), alt.Tooltip("valeur_texte:N", title="Valeur"),
+               alt.Tooltip("effectif_texte:N", title="n"), alt.Tooltip("statut:N", title="Statut")]
+    layers.append(base.mark_line(strokeWidth=3, color="#1d4e89").encode(
+        y=alt.Y("valeur:Q", title=_unit_title(unit))))
+    layers.append(base.mark_point(size=160, filled=True, opacity=1).encode(
+        y="valeur:Q",
+        color=alt.Color("statut:N", scale=STATUS_SCALE, legend=alt.Legend(title="Statut", orient="bottom")),
+        shape=alt.Shape("statut:N", scale=SHAPE_SCALE, legend=None),
+        tooltip=tooltip))
+    chart = alt.layer(*layers).properties(title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
+                                          height=380)
+    return _finish(chart)
+
+
+def breakdown_chart(rows: pd.DataFrame, dimension_label: str, title: str) -> alt.TopLevelMixin:
+    """Horizontal bars, sorted, each labelled with its value and n; the target as a rule."""
+    unit = rows["unite"].iloc[0]
+    decimals = int(rows["decimales"].iloc[0])
+    data = rows.assign(
+        etiquette=[f"{formats.with_unit(v, unit, decimals)} (n = {formats.number(n) if not formats.is_missing(n) else '–'})"
+                   for v, n in zip(rows["valeur"], rows["effectif"])],
+    )[["modalite", "valeur", "etiquette", "statut", "cible"]]
+    order = list(data["modalite"])
+    y = alt.Y("modalite:N", sort=order, title=dimension_label)
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, x=alt.X("valeur:Q", title=_unit_title(unit)),
+        color=alt.Color("statut:N", scale=STATUS_SCALE, legend=alt.Legend(title="Statut", orient="bottom")))
+    labels = alt.Chart(data).mark_text(align="left", dx=6, fontSize=FONT_SIZE).encode(
+        y=y, x="valeur:Q", text="etiquette:N")
+    layers = [bars, labels]
+    if data["cible"].notna().any():
+        layers.append(alt.Chart(data).mark_rule(strokeDash=[8, 4], strokeWidth=3,
+                                                color=formats.STATUS_COLOUR["atteint"]).encode(x="mean(cible):Q"))
+    chart = alt.layer(*layers).properties(title=title, height=max(120, 48 * len(data)))
+    return _finish(chart)
+
+
+# --- Process pages ------------------------------------------------------------------------
+# Small aggregated frames in, one chart out; every chart carries a title, a subtitle with the
+# period and n, axis titles with units, and the target as a dashed green rule where there is one.
+
+CATEGORY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#555555"]  # Okabe-Ito
+TARGET_COLOUR = formats.STATUS_COLOUR["atteint"]
+BAR_COLOUR = "#1d4e89"
+INK = "#111111"
+MONTH_NAMES = {"months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                          "octobre", "novembre", "décembre"],
+               "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+                               "nov.", "déc."]}
+FRENCH_TIME_LOCALE = {
+    "dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
+    "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+    "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."], **MONTH_NAMES,
+}
+LABEL_HEADROOM = 1.4  # room right of the longest bar for its label
+
+
+def _finish_process(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """As `_finish`, with French month names and dark ink (a washed-out projector). The width
+    fits the container and `height` is the plotting area's: Streamlit's default « fit »
+    squeezes the plot of a short chart under its title, axes and legend until it vanishes."""
+    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return (chart.configure(locale={**FRENCH_LOCALE, "time": FRENCH_TIME_LOCALE})
+            .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=420, labelColor=INK,
+                            titleColor=INK)
+            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=420, titleLimit=600,
+                              labelColor=INK, titleColor=INK)
+            .configure_title(fontSize=FONT_SIZE + 4, subtitleFontSize=FONT_SIZE, anchor="start", color=INK,
+                             subtitleColor="#333333")
+            .configure_view(stroke=None))
+
+
+def _title(title: str, subtitle: str | list[str]) -> alt.TitleParams:
+    return alt.TitleParams(title, subtitle=subtitle, anchor="start")
+
+
+def _colour(field: str | None, domain: list[str] | None, colours: list[str] | None, title: str | None,
+            data: pd.DataFrame, legend: bool = True):
+    if not field:
+        return alt.value(BAR_COLOUR)
+    return alt.Color(f"{field}:N", title=title,
+                     scale=alt.Scale(domain=domain or list(dict.fromkeys(data[field])), range=colours or CATEGORY_COLOURS),
+                     legend=alt.Legend(orient="bottom", columns=3) if legend else None)
+
+
+def _target_rule(value: float, label: str, *, horizontal: bool) -> list[alt.Chart]:
+    """A dashed green rule at the target and its label."""
+    frame = pd.DataFrame({"cible": [value], "texte": [label]})
+    if horizontal:
+        rule = alt.Chart(frame).mark_rule(strokeDash=[8, 4], strokeWidth=3, color=TARGET_COLOUR).encode(x="cible:Q")
+        text = alt.Chart(frame).mark_text(align="left", baseline="bottom", dx=4, dy=-2, fontSize=FONT_SIZE - 2,
+                                          fontWeight="bold", color=TARGET_COLOUR).encode(
+            x="cible:Q", y=alt.value(0), text="texte:N")
+    else:
+        rule = alt.Chart(frame).mark_rule(strokeDash=[8, 4], strokeWidth=3, color=TARGET_COLOUR).encode(y="cible:Q")
+        text = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-4, fontSize=FONT_SIZE - 2,
+                                          fontWeight="bold", color=TARGET_COLOUR).encode(
+            y="cible:Q", x=alt.value("width"), text="texte:N")
+    return [rule, text]
+
+
+def _has_target(target: float | None) -> bool:
+    return target is not None and not formats.is_missing(target)
+
+
+def category_bars(data: pd.DataFrame, category: str, value: str, label: str, *, title: str,
+                  subtitle: str | list[str], value_title: str, category_title: str | None = None,
+                  colour: str | None = None, colour_domain: list[str] | None = None,
+                  colour_range: list[str] | None = None, colour_title: str | None = None, legend: bool = True,
+                  target: float | None = None, target_label: str | None = None) -> alt.TopLevelMixin:
+    """Horizontal bars in the frame's order, each labelled (`label`: ready French text), with
+    room on the right for the labels."""
+    order = list(dict.fromkeys(data[category]))
+    y = alt.Y(f"{category}:N", sort=order, title=category_title, axis=alt.Axis(labelLimit=420))
+    top = max([float(v) for v in data[value] if not formats.is_missing(v)] + ([float(target)] if _has_target(target) else [])
+              + [0.0])
+    x = alt.X(f"{value}:Q", title=value_title, scale=alt.Scale(domain=[0, top * LABEL_HEADROOM or 1], nice=False),
+              axis=alt.Axis(tickCount=8))
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, x=x, color=_colour(colour, colour_domain, colour_range, colour_title, data, legend),
+        tooltip=[alt.Tooltip(f"{category}:N", title=category_title or "Catégorie"),
+                 alt.Tooltip(f"{label}:N", title=value_title)])
+    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=FONT_SIZE - 1, color=INK).encode(
+        y=y, x=f"{value}:Q", text=f"{label}:N")
+    layers = [bars, text]
+    if _has_target(target):  # drawn first: the labels stay readable over the rule
+        layers = _target_rule(float(target), target_label or "cible", horizontal=True) + layers
+    chart = alt.layer(*layers).properties(title=_title(title, subtitle), height=max(60, 36 * len(order)))
+    return _finish_process(chart)
+
+
+def column_bars(data: pd.DataFrame, x: str, value: str, label: str, *, title: str, subtitle: str | list[str],
+                value_title: str, x_title: str | None = None, colour: str | None = None,
+                colour_domain: list[str] | None = None, colour_range: list[str] | None = None,
+                colour_title: str | None = None, stacked: bool = False, counts: bool = False,
+                target: float | None = None, target_label: str | None = None,
+                height: int = 300) -> alt.TopLevelMixin:
+    """Vertical bars in the frame's order along x (months, bands), coloured by `colour`;
+    `stacked`: several rows per x piled up (then without labels); otherwise each column
+    carries its `label`. `counts`: whole numbers on the axis."""
+    order = list(dict.fromkeys(data[x]))
+    x_enc = alt.X(f"{x}:N", sort=order, title=x_title,
+                  axis=alt.Axis(labelAngle=0 if len(order) <= 6 else -40, labelOverlap=False))
+    axis = alt.Axis(tickMinStep=1, format="d") if counts else alt.Undefined
+    y_enc = alt.Y(f"{value}:Q", title=value_title, stack=True if stacked else None, axis=axis)
+    tooltip = [alt.Tooltip(f"{x}:N", title=x_title or "Période"), alt.Tooltip(f"{label}:N", title=value_title)]
+    if colour:
+        tooltip.insert(1, alt.Tooltip(f"{colour}:N", title=colour_title or colour))
+    bars = alt.Chart(data).mark_bar().encode(
+        x=x_enc, y=y_enc, color=_colour(colour, colour_domain, colour_range, colour_title, data), tooltip=tooltip)
+    layers = [bars]
+    if not stacked:
+        layers.append(alt.Chart(data).mark_text(baseline="bottom", dy=-4, fontSize=FONT_SIZE - 1, color=INK).encode(
+            x=x_enc, y=f"{value}:Q", text=f"{label}:N"))
+    if _has_target(target):
+        layers += _target_rule(float(target), target_label or "cible", horizontal=False)
+    chart = alt.layer(*layers).properties(title=_title(title, subtitle), height=height)
+    return _finish_process(chart)
+
+
+def interval_chart(data: pd.DataFrame, category: str, *, title: str, subtitle: str | list[str], value_title: str,
+                   group: str | None = None, group_domain: list[str] | None = None, group_title: str | None = None,
+                   target: float | None = None, target_label: str | None = None) -> alt.TopLevelMixin:
+    """Shares (`pourcentage`) with their 95 % interval (`ic_bas`–`ic_haut`) as a horizontal
+    error bar, labelled by `etiquette` (« 76,9 % (n = 26) »); one row per category, one
+    offset line per group (e.g. the public). The axis stops at 100 %, the labels go beyond."""
+    order = list(dict.fromkeys(data[category]))
+    y = alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=560))
+    x_scale = alt.Scale(domain=[0, 135], nice=False)
+    x_axis = alt.Axis(values=list(range(0, 101, 10)), title=value_title, titleX=0, titleAnchor="start")
+    encodings: dict = {"y": y}
+    colour = alt.value(BAR_COLOUR)
+    if group:
+        domain = group_domain or list(dict.fromkeys(data[group]))
+        encodings["yOffset"] = alt.YOffset(f"{group}:N", sort=domain)
+        colour = alt.Color(f"{group}:N", title=group_title,
+                           scale=alt.Scale(domain=domain, range=["#0072B2", "#D55E00", "#009E73", "#CC79A7"]),
+                           legend=alt.Legend(orient="bottom"))
+    tooltip = [alt.Tooltip(f"{category}:N", title="Libellé"), alt.Tooltip("etiquette:N", title="Résultat"),
+               alt.Tooltip("intervalle:N", title="Intervalle à 95 %")]
+    if group:
+        tooltip.insert(1, alt.Tooltip(f"{group}:N", title=group_title or group))
+    base = alt.Chart(data).encode(**encodings)
+    rule = base.mark_rule(strokeWidth=4, opacity=0.75).encode(
+        x=alt.X("ic_bas:Q", scale=x_scale, axis=x_axis), x2="ic_haut:Q", color=colour)
+    point = base.mark_point(filled=True, size=170, opacity=1).encode(
+        x=alt.X("pourcentage:Q", scale=x_scale), color=colour, shape=alt.value("circle"), tooltip=tooltip)
+    text = base.mark_text(align="left", dx=10, fontSize=FONT_SIZE - 2, color=INK).encode(
+        x=alt.X("ic_haut:Q", scale=x_scale), text="etiquette:N")
+    layers = [rule, point, text]
+    if _has_target(target):
+        layers += _target_rule(float(target), target_label or "cible", horizontal=True)
+    rows = len(order) * (len(data[group].unique()) if group else 1)
+    chart = alt.layer(*layers).properties(title=_title(title, subtitle), height=max(60, 30 * rows + 16 * len(order)))
+    return _finish_process(chart)
+
+
+def heatmap(data: pd.DataFrame, x: str, y: str, colour: str, text: str, *, title: str, subtitle: str | list[str],
+            colour_title: str, colour_domain: list[str], colour_range: list[str], x_title: str | None = None,
+            y_title: str | None = None, tooltip: list[tuple[str, str]] | None = None,
+            light: tuple[str, ...] = ()) -> alt.TopLevelMixin:
+    """Cells coloured by a category (a status, a count band) and labelled with their value in
+    white, or in black on the cells of the `light` categories."""
+    x_order = list(dict.fromkeys(data[x]))
+    y_order = list(dict.fromkeys(data[y]))
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{x}:N", sort=x_order, title=x_title,
+                axis=alt.Axis(labelAngle=0 if len(x_order) <= 6 else -40, orient="top", labelOverlap=False)),
+        y=alt.Y(f"{y}:N", sort=y_order, title=y_title))
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
+        color=alt.Color(f"{colour}:N", title=colour_title, scale=alt.Scale(domain=colour_domain, range=colour_range),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip(f"{field}:N", title=name) for field, name in (tooltip or [])] or alt.Undefined)
+    labels = base.mark_text(fontSize=FONT_SIZE - 1, fontWeight="bold").encode(
+        text=f"{text}:N",
+        color=alt.condition(alt.FieldOneOfPredicate(field=colour, oneOf=list(light)),
+                            alt.value(INK), alt.value("#ffffff")))
+    chart = alt.layer(cells, labels).properties(title=_title(title, subtitle), height=max(60, 46 * len(y_order)))
+    return _finish_process(chart)
+
+
+def timeline_chart(data: pd.DataFrame, *, title: str, subtitle: str | list[str], reference_day,
+                   colour_domain: list[str], colour_range: list[str]) -> alt.TopLevelMixin:
+    """Gantt-like chart of actions: a bar from opening to completion (or to the end of the
+    period while open), a black tick at the due date, a rule at the end of the period."""
+    order = list(dict.fromkeys(data["action"]))
+    y = alt.Y("action:N", sort=order, title=None, axis=alt.Axis(labelLimit=560, labelFontSize=FONT_SIZE - 3))
+    time_axis = alt.Axis(format="%b %Y", labelAngle=0, orient="top", tickCount="month", grid=True)
+    tooltip = [alt.Tooltip("action:N", title="Action"), alt.Tooltip("origine:N", title="Origine"),
+               alt.Tooltip("ouverture_fr:N", title="Ouverture"), alt.Tooltip("echeance_fr:N", title="Échéance"),
+               alt.Tooltip("realisation_fr:N", title="Réalisation"), alt.Tooltip("situation:N", title="Situation")]
+    bars = alt.Chart(data).mark_bar(height=14, cornerRadius=2).encode(
+        y=y, x=alt.X("date_ouverture:T", title=None, axis=time_axis), x2="fin_barre:T",
+        color=alt.Color("situation:N", title="Situation à la fin de la période",
+                        scale=alt.Scale(domain=colour_domain, range=colour_range),
+                        legend=alt.Legend(orient="bottom", columns=2)),
+        tooltip=tooltip)
+    ticks = alt.Chart(data).mark_tick(thickness=3, size=22, color=INK).encode(y=y, x="echeance:T", tooltip=tooltip)
+    end = pd.DataFrame({"jour": [pd.Timestamp(reference_day)]})
+    rule = alt.Chart(end).mark_rule(strokeDash=[6, 3], strokeWidth=2, color=INK).encode(x="jour:T")
+    chart = alt.layer(bars, ticks, rule).properties(title=_title(title, subtitle), height=max(80, 24 * len(order)))
+    return _finish_process(chart)

@@ -1,0 +1,40 @@
+"""What every page shows around its content: mode, demo banner, data freshness."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pilotage_qualite import formats
+from pilotage_qualite.bootstrap import demo_is_loaded, empty_demo
+from pilotage_qualite.ui import context
+
+
+@st.dialog("Vider la base de démonstration")
+def _confirm_empty_demo() -> None:
+    st.write("Les données fictives de l'Association Médiation Rhône-Loire ne seront plus affichées. "
+             "Les imports de démonstration restent inscrits au journal (annulés) ; "
+             "ils peuvent être rechargés par la commande « python -m pilotage_qualite demo ».")
+    if st.button("Oui, vider la base", type="primary"):
+        undone = empty_demo(context.store(), user="qualité (local)")
+        st.session_state["message_frame"] = f"{undone} imports de démonstration annulés : la base est vide."
+        st.rerun()
+
+
+def render_banners() -> None:
+    store = context.store()
+    if message := st.session_state.pop("message_frame", None):
+        st.success(message)
+    if demo_is_loaded(store):
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.info("**Données de démonstration** : l'Association Médiation Rhône-Loire est une structure "
+                  "fictive. Pour travailler sur vos propres tableurs, videz la base puis importez vos "
+                  "fichiers (page Import).", icon=":material/theater_comedy:")
+        if right.button("Vider la base de démonstration"):
+            _confirm_empty_demo()
+    summary = context.data_summary()
+    last_import = summary["dernier_import"].dropna()
+    with st.sidebar:
+        st.caption(":material/lock: Mode local : application accessible depuis ce poste uniquement.")
+        if not last_import.empty:
+            st.caption(f"Dernier import : {formats.datetime_fr(pd.Timestamp(last_import.max()).to_pydatetime())}")

@@ -1,0 +1,258 @@
+"""What the process pages share: cached aggregated views, empty states, header and tiles.
+
+The views of `process_views` run in DuckDB and are cached per base version (as the
+indicator results of `context`), so a repeat visit is served from cache and an import or an
+undo is visible at the next page run.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from pilotage_qualite import formats, process_views, status, views
+from pilotage_qualite.periods import Period
+from pilotage_qualite.templates import template_bytes, template_name
+from pilotage_qualite.ui import context, tiles
+from pilotage_qualite.ui.filters import Filters
+
+# The import page, when the router registers it (another page of the « Données » section).
+IMPORT_PAGES = ("app_pages/import.py", "app_pages/importer.py", "app_pages/import_fichiers.py",
+                "app_pages/importation.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_VIEWS = {name: function for name, function in inspect.getmembers(process_views, inspect.isfunction)
+          if function.__module__ == process_views.__name__ and not name.startswith("_")
+          and list(inspect.signature(function).parameters)[:2] == ["conn", "period"]}
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _view(name: str, database: str, base_version: tuple, grain: str, debut: str, site: str | None) -> pd.DataFrame:
+    function = _VIEWS[name]
+    period = Period(grain, date.fromisoformat(debut))
+    with context.store().connect() as conn:
+        if "site" in inspect.signature(function).parameters:
+            return function(conn, period, site)
+        return function(conn, period)
+
+
+def view(name: str, period: Period, site: str | None = None) -> pd.DataFrame:
+    """One aggregated view of `process_views` for the period (and site), from cache."""
+    if "site" not in inspect.signature(_VIEWS[name]).parameters:
+        site = None  # one cache entry for views that never depend on the site
+    return _view(name, str(context.store().path), context.version(), period.grain, period.debut.isoformat(), site)
+
+
+# --- empty states -----------------------------------------------------------------------
+
+def live_rows(dataset: str) -> int:
+    summary = context.data_summary()
+    found = summary.loc[summary["jeu"] == dataset, "lignes"]
+    return int(found.iloc[0]) if len(found) else 0
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _template(dataset: str) -> bytes:
+    return template_bytes(context.store().datasets[dataset])
+
+
+def import_page_link() -> bool:
+    """A link to the import page when the router registers one; False otherwise."""
+    for page in IMPORT_PAGES:
+        try:
+            st.page_link(page, label="Aller à la page Import", icon=":material/upload_file:")
+            return True
+        except StreamlitAPIException:
+            continue
+    return False
+
+
+def empty_state(dataset: str) -> None:
+    """A dataset never imported: say so, point to the import page and offer its template."""
+    declared = context.store().datasets[dataset]
+    with st.container(border=True):
+        st.info(f"Aucune donnée « {declared.label} » n'a encore été importée : les vues de ce jeu apparaîtront "
+                "dès son premier import. Déposez le fichier exporté de votre outil sur la page Import, ou "
+                "remplissez le modèle d'import ci-dessous.", icon=":material/upload_file:")
+        left, right = st.columns(2)
+        with left:
+            if not import_page_link():
+                st.caption("Page Import : menu « Données ».")
+        right.download_button(f"Modèle d'import « {declared.label} » (Excel)", data=_template(dataset),
+                              file_name=template_name(declared), mime=XLSX, icon=":material/download:",
+                              on_click="ignore", key=f"modele_{dataset}")
+
+
+def missing_datasets(datasets: list[str]) -> list[str]:
+    return [d for d in datasets if live_rows(d) == 0]
+
+
+# --- page frame ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProcessPage:
+    selection: Filters
+    period: Period
+    site: str | None
+    tiles: pd.DataFrame  # views.tiles rows of the page's processes
+    missing: tuple[str, ...]  # datasets never imported
+
+    @property
+    def where(self) -> str:
+        return self.site or "Ensemble de la structure"
+
+    @property
+    def when(self) -> str:
+        return self.period.label_fr
+
+    def has(self, dataset: str) -> bool:
+        return dataset not in self.missing
+
+    def indicator(self, indicator_id: str) -> pd.Series | None:
+        found = self.tiles[self.tiles["indicateur"] == indicator_id]
+        return found.iloc[0] if len(found) else None
+
+    def target(self, indicator_id: str) -> float | None:
+        row = self.indicator(indicator_id)
+        return None if row is None or formats.is_missing(row["cible"]) else float(row["cible"])
+
+    def threshold(self, indicator_id: str) -> float | None:
+        row = self.indicator(indicator_id)
+        return None if row is None or formats.is_missing(row["seuil"]) else float(row["seuil"])
+
+    def view(self, name: str) -> pd.DataFrame:
+        return view(name, self.period, self.site)
+
+    @property
+    def as_of(self) -> str:
+        """« au 01/11/2026 »: stocks are stated at `fin`, the first day after the period."""
+        return f"au {formats.date_fr(process_views.reference_day(self.period))}"
+
+
+def start(title: str, processes: list[str], datasets: list[str], icon: str) -> ProcessPage:
+    """Title, period and site, empty states, then the tiles of the page's processes.
+    Stops the page when the base holds no dated row."""
+    st.title(title, anchor=False)
+    selection: Filters = st.session_state["filtres"]
+    missing = tuple(missing_datasets(datasets))
+    if selection.period is None:
+        st.info("La base ne contient encore aucune donnée datée : importez vos tableurs (page Import) "
+                "ou partez des modèles d'import ci-dessous.", icon=icon)
+        for dataset in datasets:
+            empty_state(dataset)
+        st.stop()
+    period = selection.period
+    st.subheader(f"{period.label_fr} · {selection.site or 'Ensemble de la structure'}", anchor=False)
+    for dataset in missing:
+        empty_state(dataset)
+    results = context.results(period)
+    rows = views.tiles(results, period, selection.site, context.catalogue().ids)
+    rows = rows[rows["processus"].isin(processes)].reset_index(drop=True)
+    page = ProcessPage(selection, period, selection.site, rows, missing)
+    if not rows.empty:
+        # Three per row: a process has few tiles, and four are cramped beside the sidebar at 1280 px.
+        tiles.render_grid(rows, selection.query_params(), per_row=3, period_label=period.label_fr)
+    return page
+
+
+def section(title: str) -> None:
+    st.header(title, divider="gray", anchor=False)
+
+
+def no_rows(page: ProcessPage, what: str) -> None:
+    """The dataset has rows, but none for this view: say so (never a zero chart)."""
+    st.info(f"Pas de données pour {what} en {page.when} ({page.where}).", icon=":material/info:")
+
+
+def n_text(value: int | float, unit: str = "") -> str:
+    text = f"n = {formats.number(value)}"
+    return f"{text} {unit}".strip()
+
+
+def target_text(value: float | None, unit: str, direction: str = "hausse", decimals: int = 0) -> str | None:
+    if value is None:
+        return None
+    sign = "≥" if direction == "hausse" else "≤"
+    return f"cible {sign} {formats.with_unit(value, unit, decimals)}"
+
+
+
+def count(value: int | float, singular: str, plural: str | None = None) -> str:
+    """« 1 réclamation », « 12 réclamations », « 1 234 demandes »."""
+    word = singular if abs(value) < 2 else (plural or singular + "s")
+    return f"{formats.number(value)} {word}"
+
+
+def share_labels(frame: pd.DataFrame, share: str = "pourcentage", total: str = "n") -> list[str]:
+    """« 76,9 % (n = 26) » for each row."""
+    return [f"{formats.with_unit(p, '%', 1)} (n = {formats.number(n)})" for p, n in zip(frame[share], frame[total])]
+
+
+def interval_texts(frame: pd.DataFrame) -> list[str]:
+    return [f"{formats.with_unit(lo, '%', 1)} – {formats.with_unit(hi, '%', 1)}" if not formats.is_missing(lo) else "–"
+            for lo, hi in zip(frame["ic_bas"], frame["ic_haut"])]
+
+
+def show_table(frame: pd.DataFrame, columns: dict[str, str]) -> None:
+    """A read-only table with French headers (`columns`: name → header): whole numbers stay
+    numbers (sortable); dates become « 14/03/2025 » and empty cells stay empty (never « None »)."""
+    shown = pd.DataFrame(index=frame.index)
+    config = {}
+    for name, header in columns.items():
+        values = frame[name]
+        if pd.api.types.is_integer_dtype(values):
+            shown[header] = values
+            config[header] = st.column_config.NumberColumn(header, format="%d")
+        elif pd.api.types.is_datetime64_any_dtype(values) or values.map(lambda v: isinstance(v, date)).any():
+            shown[header] = [formats.date_fr(pd.Timestamp(v).date()) if pd.notna(v) else "" for v in values]
+        else:
+            shown[header] = ["" if formats.is_missing(v) or v is pd.NA else str(v) for v in values]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+
+
+STATUS_BAND_WORDS = (status.ATTEINT, status.A_SURVEILLER, status.NON_ATTEINT, status.SUIVI)
+STATUS_BAND_NAMES = [formats.status_label(word) for word in STATUS_BAND_WORDS]
+STATUS_BAND_COLOURS = [formats.STATUS_COLOUR[word] for word in STATUS_BAND_WORDS]
+
+
+def band_names(target: float | None) -> list[str]:
+    """The status words a chart's legend needs: « suivi » only when there is no target."""
+    return STATUS_BAND_NAMES[:3] if target is not None else STATUS_BAND_NAMES[3:]
+
+
+def band_colours(target: float | None) -> list[str]:
+    return STATUS_BAND_COLOURS[:3] if target is not None else STATUS_BAND_COLOURS[3:]
+
+
+def status_bands(values: pd.Series, target: float | None, threshold: float | None,
+                 direction: str = "hausse") -> list[str]:
+    """« ✔ atteint », « ▲ à surveiller »… for each value, by the indicator's own rule."""
+    return [formats.status_label(status.status(None if pd.isna(v) else float(v), sens=direction, cible=target,
+                                               seuil=threshold)) for v in values]
+
+
+def badge(text: str, status_word: str) -> str:
+    """Streamlit markdown: the status' colour AND symbol around a text, « :red[**✖ 2 en retard**] »."""
+    colour = tiles.STATUS_MARKDOWN_COLOUR.get(status_word, "gray")
+    return f":{colour}[**{formats.STATUS_SYMBOL.get(status_word, '')} {text}**]"
+
+
+COUNT_BANDS = ("0", "1", "2", "3 ou plus")
+COUNT_COLOURS = ("#eef2f7", "#f4c27a", "#d55e00", "#a3122a")
+COUNT_LIGHT = ("0", "1")  # drawn with dark text
+
+
+def count_band(value: int) -> str:
+    """The colour band of a count in a heatmap: 0, 1, 2, 3 or more."""
+    return COUNT_BANDS[min(int(value), 3)]
+
+
+def with_french_dates(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Add text columns (`columns`: date column → new column) holding « 14/03/2025 » or ""."""
+    return frame.assign(**{target: [formats.date_fr(pd.Timestamp(v).date()) if pd.notna(v) else ""
+                                    for v in frame[source]] for source, target in columns.items()})

@@ -1,0 +1,95 @@
+"""Projector mode: larger type, no chrome, and a bar stepping through the committee agenda.
+
+The agenda follows the committee's order of business (ISO 9001 §9.3.2 as the committee runs
+it): the dashboard, then complaints and requests, satisfaction, audits and the improvement
+plan, safety, activity, training and HR, documentation. One page is one screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from pilotage_qualite.ui.filters import Filters
+
+
+@dataclass(frozen=True)
+class Step:
+    page: str  # script path, as registered by the router
+    url_path: str
+    title: str
+
+
+AGENDA = (
+    Step("app_pages/tableau_de_bord.py", "tableau-de-bord", "Tableau de bord"),
+    Step("app_pages/processus_demandes.py", "demandes-reclamations", "Réclamations et demandes"),
+    Step("app_pages/processus_satisfaction.py", "satisfaction", "Satisfaction"),
+    Step("app_pages/processus_audits.py", "audits-amelioration", "Audits et amélioration"),
+    Step("app_pages/processus_securite.py", "securite", "Sécurité"),
+    Step("app_pages/processus_activite.py", "activite", "Activité"),
+    Step("app_pages/processus_formation.py", "formation-rh", "Formation et RH"),
+    Step("app_pages/processus_documentation.py", "documentation", "Documentation"),
+)
+
+# Constant CSS (no data ever goes in here): larger type and tiles, darker secondary text for
+# a washed-out projector, the app's chrome (toolbar, header line) hidden, full width.
+PROJECTOR_CSS = """
+<style>
+html { font-size: 20px; }
+@media (max-width: 1500px) { html { font-size: 18px; } }
+[data-testid="stToolbar"], [data-testid="stAppDeployButton"], [data-testid="stMainMenu"],
+[data-testid="stDecoration"] { display: none !important; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2.2rem 2rem 2.2rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.2rem; font-weight: 600; color: #000000; }
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p { white-space: normal;
+  overflow: visible; text-overflow: clip; }
+[data-testid="stMetricValue"] { font-size: 3.2rem; color: #000000; }
+[data-testid="stMetricDelta"] { font-size: 1.1rem; }
+[data-testid="stMarkdown"] p, [data-testid="stMarkdown"] li { font-size: 1.15rem; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #1a1a1a !important;
+  opacity: 1 !important; font-size: 1.05rem; }
+[data-testid="stVerticalBlockBorderWrapper"] { border-color: #444444 !important; border-width: 2px !important; }
+</style>
+"""
+
+
+def position(url_path: str) -> int | None:
+    """The agenda item of a page; the default page (the dashboard) has an empty url path."""
+    url_path = url_path or AGENDA[0].url_path
+    return next((i for i, step in enumerate(AGENDA) if step.url_path == url_path), None)
+
+
+def _leave() -> None:
+    """Button callback: widgets may be changed before they are drawn again."""
+    st.session_state["projecteur"] = False
+
+
+def render(selection: Filters, current) -> None:
+    """In projector mode, the CSS and the agenda bar: « Précédent », « i / n · title »,
+    « Suivant » and « Quitter le mode projecteur ». `current`: the page st.navigation returned."""
+    if not selection.projector:
+        return
+    st.html(PROJECTOR_CSS)
+    here = position(current.url_path)
+    params = selection.query_params()
+    previous, where, following, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
+    if here is None:
+        where.markdown(f"**Hors ordre du jour** · {current.title}")
+        if following.button("Ordre du jour", icon=":material/format_list_numbered:", key="projecteur_debut",
+                            width="stretch"):
+            st.switch_page(AGENDA[0].page, query_params=params)
+    else:
+        step = AGENDA[here]
+        where.markdown(f"**Ordre du jour {here + 1} / {len(AGENDA)}** · {step.title}")
+        if previous.button("Précédent", icon=":material/arrow_back:", key="projecteur_precedent",
+                           disabled=here == 0, width="stretch",
+                           help=None if here == 0 else f"Revenir à : {AGENDA[here - 1].title}"):
+            st.switch_page(AGENDA[here - 1].page, query_params=params)
+        if following.button("Suivant", icon=":material/arrow_forward:", key="projecteur_suivant",
+                             disabled=here == len(AGENDA) - 1, width="stretch",
+                             help=None if here == len(AGENDA) - 1 else f"Passer à : {AGENDA[here + 1].title}"):
+            st.switch_page(AGENDA[here + 1].page, query_params=params)
+    leave.button("Quitter le mode projecteur", icon=":material/close_fullscreen:", key="projecteur_quitter",
+                 on_click=_leave, width="stretch")

@@ -1,0 +1,82 @@
+"""Indicator tiles: value, status by colour AND symbol and word, target, changes, sparkline, n."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pilotage_qualite import formats
+from pilotage_qualite.formats import is_missing
+
+# Streamlit's own markdown colours: no HTML needed.
+STATUS_MARKDOWN_COLOUR = {
+    "atteint": "green",
+    "à surveiller": "orange",
+    "non atteint": "red",
+    "effectif insuffisant": "gray",
+    "suivi": "blue",
+    "pas de données": "gray",
+}
+FICHE_PAGE = "app_pages/fiche.py"
+
+
+def status_badge(status: str) -> str:
+    """« :red[**✖ non atteint**] »: colour, shape and word, so that none is needed alone."""
+    return f":{STATUS_MARKDOWN_COLOUR.get(status, 'gray')}[**{formats.status_label(status)}**]"
+
+
+def value_text(row: pd.Series) -> str:
+    return formats.with_unit(row["valeur"], row["unite"], int(row["decimales"]))
+
+
+def target_text(row: pd.Series) -> str:
+    if is_missing(row["cible"]):
+        return "sans cible"
+    sign = "≥" if row["sens"] == "hausse" else "≤"
+    return f"cible {sign} {formats.with_unit(row['cible'], row['unite'], int(row['decimales']))}"
+
+
+def change(row: pd.Series, reference_column: str) -> float | None:
+    if is_missing(row["valeur"]) or is_missing(row[reference_column]):
+        return None
+    return float(row["valeur"]) - float(row[reference_column])
+
+
+def delta_colour(direction: object) -> str:
+    """Green when the change is good news: up for `hausse`, down for `baisse`, grey otherwise."""
+    return {"hausse": "normal", "baisse": "inverse"}.get(direction, "off")
+
+
+def render_tile(row: pd.Series, query_params: dict[str, str], *, period_label: str) -> None:
+    decimals = int(row["decimales"])
+    previous = change(row, "valeur_precedente")
+    year = change(row, "valeur_annee_precedente")
+    with st.container(border=True):
+        st.metric(
+            label=f"{row['indicateur']} · {row['titre']}",
+            value=value_text(row),
+            delta=formats.signed(previous, row["unite"], decimals),
+            delta_color=delta_colour(row["sens"]),
+            delta_description="vs période précédente",
+            chart_data=[v for v in (row["sparkline"] or []) if v is not None] or None,
+            help=f"{period_label} — 12 dernières périodes en courbe.",
+        )
+        st.markdown(status_badge(row["statut"]) + f" · {target_text(row)}")
+        facts = [f"n = {formats.number(row['effectif'])}" if not is_missing(row["effectif"]) else "n = –"]
+        if year is not None:
+            facts.append(f"sur un an : {formats.signed(year, row['unite'], decimals)}")
+        if bool(row.get("ensemble_seulement")):
+            facts.append("ensemble de la structure")
+        st.caption(" · ".join(facts))
+        if row["hors_controle"] is True:
+            st.markdown(":violet[**⚠ dérive : hors des limites de contrôle**]")
+        st.page_link(FICHE_PAGE, label="Ouvrir la fiche", icon=":material/query_stats:",
+                     query_params={**query_params, "indicateur": row["indicateur"]})
+
+
+def render_grid(rows: pd.DataFrame, query_params: dict[str, str], *, per_row: int, period_label: str) -> None:
+    for start in range(0, len(rows), per_row):
+        columns = st.columns(per_row)
+        for column, (_, row) in zip(columns, rows.iloc[start:start + per_row].iterrows()):
+            with column:
+                render_tile(row, query_params, period_label=period_label)

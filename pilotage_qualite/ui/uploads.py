@@ -1,0 +1,225 @@
+"""Preparing an uploaded file for the Import page: the app's one entry point to the import pipeline.
+
+Parsing uploads must eventually run in a child process bounded in memory and time
+(product.md, « What bad input gets »). The page therefore calls :func:`prepare` only, with
+plain data in (bytes, names, options, remembered mappings) and a picklable
+:class:`UploadOutcome` out: moving the work to a child process changes this module only.
+Nothing here writes to the store, and nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from pilotage_qualite import importer
+from pilotage_qualite.declarations import Dataset
+from pilotage_qualite.importer import ImportRefused, Limits, PreparedImport
+from pilotage_qualite.readers import HEADER_SCAN_ROWS, ReadError, read_file, read_head
+from pilotage_qualite.recognition import RecognitionError, SheetRows, recognise
+from pilotage_qualite.text import normalize_header
+
+IGNORE = None  # a header mapped by hand to « ignorer »
+
+
+@dataclass
+class SheetHead:
+    """The first rows of one sheet, as text: to pick a header row and map columns by hand."""
+
+    name: str
+    rows: list[list[str]]
+
+
+@dataclass
+class UploadOutcome:
+    """What :func:`prepare` found: a prepared import, or the reason it cannot be imported."""
+
+    file_name: str
+    content_hash: str
+    prepared: PreparedImport | None = None
+    error: str | None = None
+    heads: list[SheetHead] = field(default_factory=list)
+    signature: str | None = None  # of the recognised header row: the key of remembered mappings
+    remembered: dict | None = None  # the remembered mapping applied automatically, if any
+    manual: dict[str, str] = field(default_factory=dict)  # hand-made mappings in force (header -> column)
+
+    @property
+    def ok(self) -> bool:
+        return self.prepared is not None
+
+
+def content_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def header_signature(headers: list[object]) -> str:
+    """The header set of a table, order and spelling variants aside (normalised, sorted)."""
+    names = sorted({normalize_header(h) for h in headers if h is not None} - {""})
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def guess_header_row(rows: list[list[str]]) -> int:
+    """1-based number of the row that looks most like a header (most filled text cells, first wins)."""
+    best, best_count = 1, -1
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        count = sum(1 for cell in row if cell and not cell.replace(",", "").replace(".", "").isdigit())
+        if count > best_count:
+            best, best_count = index + 1, count
+    return best
+
+
+def _safe_name(file_name: str) -> str:
+    return re.sub(r"[^\w.\- ]", "_", Path(file_name).name)[:120] or "fichier"
+
+
+def _find_remembered(heads: list[SheetHead], remembered: dict[str, dict]) -> tuple[str, dict] | None:
+    for sheet in heads:
+        for row in sheet.rows[:HEADER_SCAN_ROWS]:
+            if sum(1 for cell in row if cell) < 2:
+                continue
+            found = remembered.get(header_signature(row))
+            if found:
+                return sheet.name, found
+    return None
+
+
+def prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, secret: bytes, limits: Limits,
+            dataset: str | None = None, sheet: str | None = None, header_row: int | None = None,
+            manual: dict[str, str] | None = None, remembered: dict[str, dict] | None = None,
+            progress: Callable[[str], None] | None = None) -> UploadOutcome:
+    """Read, recognise, coerce and validate one uploaded file; never raises for a bad file.
+
+    ``dataset``, ``sheet`` and ``header_row`` (1-based) correct the recognition; ``manual``
+    maps normalised headers to columns of ``dataset``; ``remembered`` holds the mappings
+    saved from earlier files ({signature: {jeu, correspondance}}), applied when the file's
+    header row has the same signature and no choice was made by hand.
+    """
+    step = progress or (lambda _label: None)
+    outcome = UploadOutcome(file_name, content_hash(content), manual=dict(manual or {}))
+    if len(content) > limits.max_bytes:
+        outcome.error = (f"« {file_name} » : fichier trop volumineux ({len(content) / 1e6:.1f} Mo ; "
+                         f"maximum {limits.max_bytes / 1e6:.0f} Mo).")
+        return outcome
+    step("Lecture du fichier")
+    with tempfile.TemporaryDirectory(prefix="pilotage-import-") as folder:
+        path = Path(folder) / _safe_name(file_name)
+        path.write_bytes(content)
+        try:
+            head = read_head(path)
+        except ReadError as exc:
+            outcome.error = str(exc).replace(path.name, file_name)
+            return outcome
+        outcome.heads = [SheetHead(s.name, [[_text(c) for c in row] for row in s.rows]) for s in head.sheets]
+        if not outcome.manual and dataset is None and remembered:
+            found = _find_remembered(outcome.heads, remembered)
+            if found is not None:
+                sheet = sheet or found[0]
+                dataset = found[1]["jeu"]
+                outcome.manual = dict(found[1]["correspondance"])
+                outcome.remembered = found[1]
+        manual_by_dataset = {dataset: outcome.manual} if dataset and outcome.manual else None
+        step("Vérification des lignes")
+        try:
+            if header_row is None:
+                outcome.prepared = importer.prepare_file(path, datasets, secret=secret, limits=limits,
+                                                         file_name=file_name, dataset=dataset, sheet=sheet,
+                                                         manual=manual_by_dataset)
+            else:
+                outcome.prepared = _prepare_at_header_row(path, file_name, datasets, secret=secret, limits=limits,
+                                                          dataset=dataset, sheet=sheet, header_row=header_row,
+                                                          manual=manual_by_dataset)
+        except ImportRefused as exc:
+            outcome.error = str(exc)
+            return outcome
+    outcome.signature = header_signature(outcome.prepared.recognition.headers)
+    return outcome
+
+
+def _prepare_at_header_row(path: Path, file_name: str, datasets: dict[str, Dataset], *, secret: bytes,
+                           limits: Limits, dataset: str | None, sheet: str | None, header_row: int,
+                           manual: dict[str, dict[str, str]] | None) -> PreparedImport:
+    """Like ``importer.prepare_file``, with the header row the user named (1–30)."""
+    content = path.read_bytes()
+    try:
+        workbook = read_file(path)
+        chosen = workbook.sheet(sheet) if sheet else workbook.sheets[0]
+        index = header_row - 1
+        if not 0 <= index < min(HEADER_SCAN_ROWS, len(chosen.rows)):
+            raise ImportRefused(f"« {file_name} », feuille « {chosen.name} » : la ligne d'en-tête doit être "
+                                f"entre 1 et {min(HEADER_SCAN_ROWS, len(chosen.rows))}.")
+        width = len(chosen.rows[index])
+        scan = [[None] * width for _ in range(index)] + [chosen.rows[index]]
+        recognition = recognise([SheetRows(chosen.name, scan)], datasets, file_name=file_name,
+                                dataset=dataset, sheet=chosen.name, manual=manual)
+    except (ReadError, RecognitionError) as exc:
+        raise ImportRefused(str(exc).replace(path.name, file_name)) from None
+    body_count = len(chosen.rows) - index - 1
+    if body_count > limits.max_rows:
+        raise ImportRefused(f"« {file_name} » : {body_count} lignes, au-delà du maximum autorisé ({limits.max_rows}).")
+    return importer._build_batch(content, file_name, datasets[recognition.dataset], recognition, chosen.rows, secret)
+
+
+# --- what the page shows about a prepared file (plain tables) ---------------------------------
+
+
+def mapping_table(outcome: UploadOutcome, dataset: Dataset) -> pd.DataFrame:
+    """Every header of the file and what happens to it."""
+    prepared = outcome.prepared
+    recognition = prepared.recognition
+    manual = set(outcome.manual)
+    rows = []
+    for position, header in enumerate(recognition.headers):
+        if not header:
+            continue
+        column = recognition.mapping.get(position)
+        if column is not None:
+            how = "associée à la main" if normalize_header(header) in manual else "reconnue"
+            label = f"{column} ({dataset.column(column).label})"
+        elif header in prepared.question_columns:
+            how, label = "question de satisfaction gardée", "question"
+        elif header in recognition.personal_columns:
+            how, label = "écartée : donnée personnelle, jamais enregistrée", "—"
+        else:
+            how, label = "inconnue : ignorée", "—"
+        rows.append({"Colonne du fichier": header, "Colonne enregistrée": label, "Traitement": how})
+    missing = [c for c in dataset.columns if c.name not in recognition.mapping.values()]
+    for column in missing:
+        fill = f"valeur par défaut « {column.default} »" if column.default is not None else "vide"
+        rows.append({"Colonne du fichier": "—", "Colonne enregistrée": f"{column.name} ({column.label})",
+                     "Traitement": f"absente du fichier : {fill}"})
+    return pd.DataFrame(rows, columns=["Colonne du fichier", "Colonne enregistrée", "Traitement"])
+
+
+def preview_rows(prepared: PreparedImport, limit: int = 20) -> pd.DataFrame:
+    """The first rows as they will be stored (typed, pseudonymised), with their row number in the file."""
+    rows = prepared.batch.rows.head(limit)
+    ordered = ["_ligne", *[c for c in rows.columns if c != "_ligne"]]
+    return rows[ordered].rename(columns={"_ligne": "ligne du fichier"})
+
+
+def unmapped_headers(outcome: UploadOutcome) -> list[str]:
+    """Headers a user may map by hand: unknown ones (personal columns stay dropped)."""
+    recognition = outcome.prepared.recognition
+    return [h for h in recognition.unknown_columns if h not in outcome.prepared.question_columns]
+
+
+def headers_at(outcome: UploadOutcome, sheet: str, header_row: int) -> list[str]:
+    """The non-empty cells of a row of the file's head (for mapping an unrecognised file)."""
+    for head in outcome.heads:
+        if head.name == sheet and 0 < header_row <= len(head.rows):
+            return [cell for cell in head.rows[header_row - 1] if cell]
+    return []

@@ -1,0 +1,50 @@
+"""Shared fixtures: a demo base built once per test run, copied for each test that needs one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pilotage_qualite.bootstrap import load_demo
+from pilotage_qualite.declarations import load_datasets
+from pilotage_qualite.settings import load_settings
+from pilotage_qualite.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def demo_base_template(tmp_path_factory) -> Path:
+    """A data folder holding the demo structure, imported once through the real pipeline."""
+    folder = tmp_path_factory.mktemp("demo-base")
+    settings = load_settings(environ={"PILOTAGE_DONNEES": str(folder)})
+    store = Store(settings.database, load_datasets(), kept_files_dir=settings.kept_files_dir)
+    store.initialise()
+    load_demo(store, settings)
+    return folder
+
+
+@pytest.fixture
+def demo_data_dir(demo_base_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo data folder (tests may write to it)."""
+    target = tmp_path / "donnees"
+    shutil.copytree(demo_base_template, target)
+    return target
+
+
+@pytest.fixture
+def app_env(monkeypatch):
+    """Point the app at a data folder and start from clean Streamlit caches."""
+    import streamlit as st
+
+    def use(folder: Path) -> None:
+        monkeypatch.setenv("PILOTAGE_DONNEES", str(folder))
+        monkeypatch.delenv("PILOTAGE_BASE", raising=False)
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+    yield use
+    st.cache_resource.clear()
+    st.cache_data.clear()

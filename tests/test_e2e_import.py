@@ -1,0 +1,185 @@
+"""End to end in headless Chromium: the real server, a real file dropped on the Import page,
+confirmed, seen on the dashboard, then undone from the Données page.
+
+Uses Debian's chromium (never `playwright install`); skipped only when it is absent.
+Screenshots (1920×1080) are written to tests/screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_data_pages import GOOD, UNTIDY
+
+REPO = Path(__file__).resolve().parents[1]
+SHOTS = REPO / "tests" / "screenshots"
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+REC_01 = "REC-01 · Réclamations reçues"
+WAIT_MS = 60_000
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium) : test navigateur ignoré")]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(demo_data_dir: Path, tmp_path: Path):
+    """`streamlit run app.py` on a free port, on a copy of the demo data folder."""
+    port = free_port()
+    env = {**os.environ, "PILOTAGE_DONNEES": str(demo_data_dir)}
+    env.pop("PILOTAGE_BASE", None)
+    log = (tmp_path / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "python"), "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"le serveur Streamlit n'a pas démarré :\n{(tmp_path / 'streamlit.log').read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
+        tab = context.new_page()
+        tab.set_default_timeout(WAIT_MS)
+        yield tab
+        context.close()
+        browser.close()
+
+
+def shoot(page, name: str, full_page: bool = False) -> None:
+    """A 1920×1080 screenshot; `full_page`: the whole page, by growing the viewport to the height of
+    Streamlit's scrolling main area (a plain full-page shot would stop at the first screen)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(600)  # let charts and fonts settle
+    if full_page:
+        height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+                               "[data-testid=\"stMainBlockContainer\"]')].map(e => e.scrollHeight), 1080)")
+        page.set_viewport_size({"width": 1920, "height": min(int(height) + 120, 12000)})
+        page.wait_for_timeout(800)
+    page.screenshot(path=str(SHOTS / f"1920x1080-{name}.png"))
+    if full_page:
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.wait_for_timeout(300)
+
+
+def settled(page) -> None:
+    """Wait until the script run is over (no « running » indicator) and no element is stale."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS)
+    page.wait_for_timeout(300)
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]', has_text=label).first
+    metric.wait_for()
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def open_dashboard(page, url: str) -> str:
+    page.goto(f"{url}/tableau-de-bord")
+    page.get_by_text(REC_01).first.wait_for()
+    settled(page)
+    return metric_value(page, REC_01)
+
+
+def test_upload_confirm_see_the_dashboard_change_then_undo(server: str, page, tmp_path: Path):
+    assert open_dashboard(page, server) == "10"
+
+    # Drop a real file on the Import page.
+    good = tmp_path / "reclamations-octobre.xlsx"
+    good.write_bytes(GOOD)
+    untidy = tmp_path / "export-registre.xlsx"
+    untidy.write_bytes(UNTIDY)
+    page.goto(f"{server}/import")
+    page.get_by_text("Déposez un ou plusieurs fichiers").wait_for()
+    settled(page)
+    shoot(page, "import-vide")
+    page.locator('input[type="file"]').set_input_files([str(good), str(untidy)])
+    page.get_by_text("« export-registre.xlsx »").first.wait_for()
+    page.get_by_role("button", name="Importer « reclamations-octobre.xlsx »").wait_for()
+    settled(page)
+    assert "Jeu reconnu" in page.inner_text("body")
+    shoot(page, "import-apercu")
+    shoot(page, "import-apercu-complet", full_page=True)
+
+    # The rejects of the untidy file, with their French messages.
+    page.get_by_role("tab", name="Rejets (3)").click()
+    page.get_by_text("Télécharger les rejets (Excel)").wait_for()
+    shoot(page, "import-rejets", full_page=True)
+
+    # Confirm the good file only.
+    page.get_by_role("button", name="Importer « reclamations-octobre.xlsx »").click()
+    page.get_by_text("3 lignes ajoutées, 0 rejetée").wait_for()
+    settled(page)
+    assert "Déjà importé à l'identique" in page.inner_text("body")
+    shoot(page, "import-confirme")
+
+    # The dashboard changed.
+    assert open_dashboard(page, server) == "13"
+    shoot(page, "tableau-de-bord-apres-import")
+
+    # Undo it from the Données page, through the confirmation dialog.
+    page.goto(f"{server}/donnees")
+    page.get_by_text("Journal des imports").wait_for()
+    settled(page)
+    shoot(page, "donnees-journal")
+    page.get_by_role("button", name="Annuler cet import").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("3 lignes quitteront les données").wait_for()
+    shoot(page, "donnees-annulation-dialogue")
+    dialog.get_by_role("button", name="Oui, annuler l'import").click()
+    page.get_by_text("Import n° 12 annulé").wait_for()
+    settled(page)
+    shoot(page, "donnees-annule")
+    shoot(page, "donnees-annule-complet", full_page=True)
+
+    assert open_dashboard(page, server) == "10"
+
+
+def test_catalogue_page_renders(server: str, page):
+    page.goto(f"{server}/catalogue?indicateur=REC-03")
+    page.get_by_text("Catalogue des indicateurs").wait_for()
+    page.get_by_text("Historique des cibles").wait_for()
+    settled(page)
+    shoot(page, "catalogue")
+    shoot(page, "catalogue-complet", full_page=True)

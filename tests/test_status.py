@@ -1,0 +1,91 @@
+"""Status rules, Wilson interval and control limits (pure functions)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from pilotage_qualite.status import (
+    MIN_HISTORY,
+    control_limits,
+    status,
+    wilson_interval,
+)
+
+
+@pytest.mark.parametrize("value, sens, cible, seuil, expected", [
+    # hausse: value ≥ cible → atteint; seuil ≤ value < cible → à surveiller; value < seuil → non atteint
+    (95, "hausse", 95, 85, "atteint"),
+    (99.5, "hausse", 95, 85, "atteint"),
+    (94.99999, "hausse", 95, 85, "à surveiller"),  # unrounded: 95,0 on screen but below target
+    (85, "hausse", 95, 85, "à surveiller"),
+    (84.99999, "hausse", 95, 85, "non atteint"),
+    # baisse: value ≤ cible → atteint; cible < value ≤ seuil → à surveiller; value > seuil → non atteint
+    (10, "baisse", 10, 15, "atteint"),
+    (10.00001, "baisse", 10, 15, "à surveiller"),
+    (15, "baisse", 10, 15, "à surveiller"),
+    (15.00001, "baisse", 10, 15, "non atteint"),
+    (0, "baisse", 0, 0, "atteint"),
+    (1, "baisse", 0, 0, "non atteint"),
+    # no target, no direction → suivi
+    (12, None, None, None, "suivi"),
+    (12, "baisse", None, None, "suivi"),
+    # a target without an alert threshold: no « à surveiller » band
+    (90, "hausse", 95, None, "non atteint"),
+])
+def test_status_against_target(value, sens, cible, seuil, expected):
+    assert status(value, 100, sens=sens, cible=cible, seuil=seuil) == expected
+
+
+def test_no_value_and_small_n():
+    assert status(None, 0, sens="hausse", cible=95, seuil=85) == "pas de données"
+    assert status(float("nan"), 3, sens="hausse", cible=95, seuil=85, n_min=5) == "pas de données"
+    # n below n min: « effectif insuffisant » whatever the value (it is still shown with n)
+    assert status(100.0, 4, sens="hausse", cible=95, seuil=85, n_min=5) == "effectif insuffisant"
+    assert status(100.0, 5, sens="hausse", cible=95, seuil=85, n_min=5) == "atteint"
+    assert status(40.0, 9, sens="hausse", cible=85, seuil=75, n_min=10) == "effectif insuffisant"
+    assert status(40.0, 0, n_min=1) == "effectif insuffisant"
+    # no n min (counts): n does not matter
+    assert status(0, 0, sens="baisse", cible=0, seuil=5) == "atteint"
+
+
+def test_wilson_interval_known_values():
+    low, high = wilson_interval(0.5, 10)
+    assert low == pytest.approx(0.23659, abs=1e-5) and high == pytest.approx(0.76341, abs=1e-5)
+    low, high = wilson_interval(0.0, 10)  # never below 0, not degenerate at p = 0
+    assert low == 0 and high == pytest.approx(0.27753, abs=1e-5)
+    low, high = wilson_interval(1.0, 20)
+    assert high == 1 and low == pytest.approx(0.83887, abs=1e-5)  # (1 + z²/40 − z √(z²/1600)) / (1 + z²/20)
+    assert all(math.isnan(x) for x in wilson_interval(0.5, 0))
+    assert all(math.isnan(x) for x in wilson_interval(1.2, 10))
+
+
+def test_control_limits_for_values():
+    # 12 previous periods: 10, 12, 11 repeated → mean 11; deviations −1, 1, 0 → Σ² = 8,
+    # σ = √(8 / 11) = 0.8528 → limits 11 ± 2.558.
+    history = [10, 12, 11] * 4
+    centre, low, high = control_limits(history)
+    sigma = math.sqrt(8 / 11)
+    assert centre == 11 and low == pytest.approx(11 - 3 * sigma) and high == pytest.approx(11 + 3 * sigma)
+    # Counts never get a negative lower limit.
+    assert control_limits([0, 1, 0, 2, 0, 1, 0, 3, 0, 0, 1, 0])[1] == 0
+    # Too little history: no limits.
+    assert all(math.isnan(x) for x in control_limits([10] * (MIN_HISTORY - 1) + [np.nan] * 7))
+    assert not math.isnan(control_limits([10] * MIN_HISTORY + [np.nan] * 6)[0])
+
+
+def test_p_chart_limits_for_percentages():
+    # 12 previous months at 90 % of 20 → p̄ = 0.9. Current n = 20:
+    # σ = √(0.9 × 0.1 / 20) = 0.06708 → limits 90 ± 20.12 % → [69.87, 100] (clipped at 100).
+    centre, low, high = control_limits([90.0] * 12, history_n=[20] * 12, current_n=20, percentage=True)
+    assert centre == pytest.approx(90)
+    assert low == pytest.approx(100 * (0.9 - 3 * math.sqrt(0.09 / 20)))
+    assert high == 100
+    # The limits depend on the current period's n: with n = 180 they are 3 times narrower.
+    _, low180, _ = control_limits([90.0] * 12, history_n=[20] * 12, current_n=180, percentage=True)
+    assert 90 - low180 == pytest.approx((90 - low) / 3)
+    # p̄ weights each period by its n: 50 % on 10 rows and 100 % on 30 → p̄ = (5 + 30) / 40.
+    c, _, _ = control_limits([50.0, 100.0] * 6, history_n=[10, 30] * 6, current_n=20, percentage=True)
+    assert c == pytest.approx(100 * 35 / 40)
