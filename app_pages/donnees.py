@@ -12,6 +12,15 @@ from pilotage_qualite.views import latest_data_date
 store = context.store()
 datasets = store.datasets
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REJECTED_COLUMNS = {"ligne": st.column_config.NumberColumn("Ligne", format="%d", width="small"),
+                    "colonne": st.column_config.TextColumn("Colonne", width="small"),
+                    "valeur": st.column_config.TextColumn("Valeur", width="small"),
+                    "message": st.column_config.TextColumn("Message", width="large")}
+
+
+def dates_shown_french(dataset) -> dict:
+    """Date columns as 14/03/2025 rather than 2025-03-14 00:00:00."""
+    return {c.name: st.column_config.DateColumn(format="DD/MM/YYYY") for c in dataset.columns if c.type == "date"}
 
 st.title("Données importées")
 for level, text in st.session_state.pop("messages_donnees", []):
@@ -66,7 +75,7 @@ else:
     def describe(import_id: int) -> str:
         row = by_id.loc[import_id]
         return (f"n° {import_id} · {formats.datetime_fr(pd.Timestamp(row['date']).to_pydatetime())} · "
-                f"{row['fichier']} ({row['jeu']}) · {row['etat']}")
+                f"{row['fichier']} ({row['jeu']})")
 
     chosen = st.selectbox("Détail d'un import", ids, index=default, format_func=describe, key="import_choisi")
     row = by_id.loc[chosen]
@@ -103,7 +112,7 @@ else:
         if len(rejected_rows):
             st.markdown(f"**Lignes rejetées** ({data_admin.plural(int(row['lignes_rejetees']), 'ligne')}, "
                         f"{data_admin.plural(len(rejected_rows), 'erreur')})")
-            st.dataframe(rejected_rows, hide_index=True, width="stretch")
+            st.dataframe(rejected_rows, hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 
 if (pending := st.session_state.get(PENDING_UNDO)) is not None:
     confirm_undo(int(pending))
@@ -128,7 +137,7 @@ rows, total = store.browse(dataset_name, site=site, date_from=date_from, date_to
 shown = f"les {formats.number(len(rows))} plus récentes affichées" if total > len(rows) else "toutes affichées"
 st.caption(f"{formats.number(total)} ligne(s) en vigueur ({shown}), avec le fichier et la ligne d'origine de chacune."
            + (f" Date de référence : {dataset.reference_date}." if dataset.reference_date else ""))
-st.dataframe(rows, hide_index=True, width="stretch")
+st.dataframe(rows, hide_index=True, width="stretch", column_config=dates_shown_french(dataset))
 
 # --- freshness --------------------------------------------------------------------------------------
 
@@ -140,10 +149,14 @@ st.caption(f"Par jeu et par site : première et dernière donnée, et les mois s
            + (f" (jusqu'à {formats.month_fr(reference)})" if reference else "")
            + ". Un mois vide est un trou, pas un zéro ; pour un registre tenu par état (effectifs, documents, "
              "constats d'audit) un mois sans ligne peut être normal.")
-st.dataframe(data_admin.freshness(counts, datasets, reference), hide_index=True, width="stretch")
-grid = data_admin.freshness_grid(counts[dataset_name], reference)
+st.dataframe(data_admin.freshness(counts, datasets, reference), hide_index=True, width="stretch",
+             column_config={"Mois sans données": st.column_config.TextColumn(width="large")})
+dated = [n for n in names if datasets[n].reference_date]
+shown = st.selectbox("Mois par mois", dated, index=dated.index("activite") if "activite" in dated else 0,
+                     format_func=lambda n: f"{datasets[n].label} ({n})", key="jeu_fraicheur")
+grid = data_admin.freshness_grid(counts[shown], reference)
 if grid.empty:
-    st.info(f"Aucune ligne datée dans le jeu {dataset.label}.")
+    st.info(f"Aucune ligne datée dans le jeu {datasets[shown].label}.")
 else:
-    st.altair_chart(data_admin.freshness_chart(grid, f"{dataset.label} : lignes par mois et par site (36 mois)"),
-                    width="stretch")
+    st.altair_chart(data_admin.freshness_chart(grid, f"{datasets[shown].label} : lignes par mois et par site "
+                                                     "(36 derniers mois)"), width="stretch")

@@ -142,9 +142,12 @@ def write(file_hashes: list[str], ready: dict) -> None:
                 if import_id is None:
                     messages.append(("warn", data_admin.already_imported_message(md(name), counts)))
                 else:
-                    messages.append(("ok", data_admin.import_done_message(import_id, md(name), counts)))
-                    if outcome.manual and outcome.signature:
+                    message = data_admin.import_done_message(import_id, md(name), counts)
+                    if outcome.manual and outcome.signature and not outcome.remembered:
                         store.save_mapping(batch.dataset, outcome.signature, outcome.manual, user)
+                        message += (" Correspondance des colonnes mémorisée pour les prochains fichiers de même "
+                                    "forme.")
+                    messages.append(("ok", message))
                 status.update(label=f"« {md(name)} » : écrit", state="complete")
             if bar is not None:
                 bar.progress((position + 1) / len(file_hashes), text=f"{position + 1} fichier(s) sur {len(file_hashes)}")
@@ -190,6 +193,7 @@ def render_unrecognised(file_hash: str, name: str, outcome: uploads.UploadOutcom
     known = {form: column.name for column in dataset.columns for form in column.header_forms}
     with st.form(f"correspondance_manuelle_{file_hash}"):
         st.markdown(f"**Colonnes de « {md(name)} » → jeu {md(dataset.label)}**")
+        st.caption("Colonnes obligatoires : " + ", ".join(f"{c.name} ({c.label})" for c in dataset.required_columns))
         picks = {}
         choices = [None, *dataset.column_names]
         grid = st.columns(3)
@@ -311,14 +315,18 @@ def render_file(file_hash: str, name: str, content: bytes, all_or_nothing: bool)
         with preview_tab:
             st.caption("Les premières lignes telles qu'elles seront enregistrées (dates et nombres convertis, "
                        "noms de salariés remplacés par un code).")
-            st.dataframe(uploads.preview_rows(prepared), hide_index=True, width="stretch")
+            st.dataframe(uploads.preview_rows(prepared), hide_index=True, width="stretch",
+                         column_config={c.name: st.column_config.DateColumn(format="DD/MM/YYYY")
+                                        for c in dataset.columns if c.type == "date"})
         with columns_tab:
             render_mapping(file_hash, outcome)
         with rejected_tab:
             if batch.rejected.empty:
                 st.caption("Aucune ligne rejetée.")
             else:
-                st.dataframe(batch.rejected, hide_index=True, width="stretch")
+                st.dataframe(batch.rejected, hide_index=True, width="stretch",
+                             column_config={"ligne": st.column_config.NumberColumn("Ligne", format="%d", width="small"),
+                                            "message": st.column_config.TextColumn("Message", width="large")})
                 st.download_button("Télécharger les rejets (Excel)",
                                    data=lambda: data_admin.excel_bytes(batch.rejected, "Rejets"),
                                    file_name=f"rejets-{dataset.name}.xlsx", icon=":material/download:",

@@ -13,34 +13,34 @@ if page.has("activite"):
     if by_registre.empty:
         process.no_rows(page, "les interventions")
     else:
-        total = int(by_registre["interventions"].sum())
-        rows = by_registre.assign(etiquette=[
-            f"{process.count(i, 'intervention')} · {process.count(p, 'personne')}"
-            for i, p in zip(by_registre["interventions"], by_registre["personnes"])])
-        left, right = st.columns([3, 2])
-        left.altair_chart(charts.category_bars(
+        rows = by_registre.assign(etiquette=[f"{formats.number(i)} ({process.count(p, 'personne')})"
+                                             for i, p in zip(by_registre["interventions"], by_registre["personnes"])])
+        st.altair_chart(charts.category_bars(
             rows, "registre", "interventions", "etiquette", title="Interventions par registre",
-            subtitle=f"{page.when} · {page.where} · n = {process.count(total, 'intervention')} · "
-                     f"{process.count(int(rows['personnes'].sum()), 'personne rencontrée', 'personnes rencontrées')}",
+            subtitle=[f"{page.when} · {page.where}",
+                      f"n = {process.count(int(rows['interventions'].sum()), 'intervention')} · "
+                      f"{process.count(int(rows['personnes'].sum()), 'personne rencontrée', 'personnes rencontrées')}"
+                      " (entre parenthèses)"],
             value_title="nombre d'interventions"), width="stretch")
         by_site = page.view("activity_by_site")
-        by_site = by_site.assign(etiquette=[process.count(i, "intervention") for i in by_site["interventions"]],
+        by_site = by_site.assign(etiquette=[f"{formats.number(i)} ({process.count(p, 'personne')})"
+                                            for i, p in zip(by_site["interventions"], by_site["personnes"])],
                                  choisi=["site choisi" if s == page.site else "autre site" for s in by_site["site"]])
-        right.altair_chart(charts.category_bars(
+        st.altair_chart(charts.category_bars(
             by_site, "site", "interventions", "etiquette", title="Interventions par site",
-            subtitle=f"{page.when} · tous les sites · n = "
-                     f"{process.count(int(by_site['interventions'].sum()), 'intervention')}",
-            value_title="nombre d'interventions",
-            colour="choisi" if page.site else None, colour_domain=["site choisi", "autre site"],
-            colour_range=[charts.BAR_COLOUR, "#9aa9bd"], colour_title="Site"), width="stretch")
+            subtitle=[f"{page.when} · tous les sites",
+                      f"n = {process.count(int(by_site['interventions'].sum()), 'intervention')}"],
+            value_title="nombre d'interventions", colour="choisi" if page.site else None,
+            colour_domain=["site choisi", "autre site"], colour_range=[charts.BAR_COLOUR, "#9aa9bd"], legend=False),
+            width="stretch")
 
     by_month = page.view("activity_by_month")
     if not by_month.empty:
         by_month = by_month.assign(etiquette=[formats.number(v) for v in by_month["interventions"]])
         st.altair_chart(charts.column_bars(
             by_month, "mois_fr", "interventions", "etiquette", title="Interventions par mois et par registre",
-            subtitle=f"12 mois jusqu'à {page.when} · {page.where} · n = "
-                     f"{process.count(int(by_month['interventions'].sum()), 'intervention')}",
+            subtitle=[f"12 mois jusqu'à {page.when} · {page.where}",
+                      f"n = {process.count(int(by_month['interventions'].sum()), 'intervention')}"],
             value_title="nombre d'interventions", colour="registre", colour_title="Registre", stacked=True,
             counts=True), width="stretch")
 
@@ -51,18 +51,19 @@ if page.has("presence"):
         process.no_rows(page, "la présence terrain")
     else:
         target, threshold = page.target("ACT-04"), page.threshold("ACT-04")
-        bands = process.status_bands(presence["taux"], target, threshold)
         presence = presence.assign(
-            niveau=bands, taux_texte=[formats.with_unit(v, "%", 1) for v in presence["taux"]],
+            niveau=process.status_bands(presence["taux"], target, threshold),
+            taux_texte=[formats.with_unit(v, "%", 1) for v in presence["taux"]],
             planifie=[formats.with_unit(v, "heures", 1) for v in presence["heures_planifiees"]],
             realise=[formats.with_unit(v, "heures", 1) for v in presence["heures_realisees"]])
         goal = process.target_text(target, "%")
         st.altair_chart(charts.heatmap(
             presence, "mois_fr", "site", "niveau", "taux_texte",
             title="Taux de réalisation de la présence terrain, par site et par mois",
-            subtitle=[f"12 mois jusqu'à {page.when} · tous les sites · heures réalisées / heures planifiées (%)",
+            subtitle=[f"12 mois jusqu'à {page.when} · tous les sites",
+                      "heures réalisées / heures planifiées, en %",
                       (f"{goal} · seuil d'alerte {formats.with_unit(threshold, '%')} · " if goal else "")
                       + f"n = {process.count(len(presence), 'case')} site × mois"],
-            colour_title="Taux", colour_domain=process.band_names(target), colour_range=process.band_colours(target),
+            colour_title="Statut", colour_domain=process.band_names(target), colour_range=process.band_colours(target),
             tooltip=[("site", "Site"), ("mois_fr", "Mois"), ("taux_texte", "Taux"), ("planifie", "Planifiées"),
                      ("realise", "Réalisées")]), width="stretch")

@@ -26,10 +26,12 @@ if page.has("audits"):
                             etiquette=[formats.number(v) for v in grid["nombre"]])
         st.altair_chart(charts.heatmap(
             cells, "tranche", "constat", "niveau", "etiquette", title="Constats ouverts par type et ancienneté",
-            subtitle=f"{page.as_of} · ensemble de la structure · n = {process.count(total, 'constat ouvert', 'constats ouverts')}"
-                     f", dont {process.count(nc, 'non-conformité', 'non-conformités')} (AUD-01"
-                     + (f", {target})" if target else ")"),
-            colour_title="Nombre de constats", colour_domain=list(process.COUNT_BANDS), colour_range=list(process.COUNT_COLOURS),
+            subtitle=[f"{page.as_of} · ensemble de la structure",
+                      f"n = {process.count(total, 'constat ouvert', 'constats ouverts')}, "
+                      f"dont {process.count(nc, 'non-conformité', 'non-conformités')} (AUD-01"
+                      + (f" : {target})" if target else ")")],
+            colour_title="Nombre de constats", colour_domain=list(process.COUNT_BANDS),
+            colour_range=list(process.COUNT_COLOURS),
             x_title="ancienneté (depuis la date de l'audit)", light=process.COUNT_LIGHT,
             tooltip=[("constat", "Constat"), ("tranche", "Ancienneté"), ("etiquette", "Nombre")]), width="stretch")
         with st.expander(f"Liste des {process.count(total, 'constat ouvert', 'constats ouverts')}"):
@@ -52,7 +54,7 @@ if page.has("actions"):
     if not actions.empty:
         process.show_table(actions, {"situation": "Situation", "numero": "Action", "intitule": "Intitulé",
                                      "origine": "Origine", "site": "Site", "pilote": "Pilote",
-                                     "echeance": "Échéance", "jours": "Jours", "statut": "Statut"})
+                                     "echeance": "Échéance", "jours": "Jours", "statut": "Statut (dernier import)"})
 
     process.section("Chronologie des actions (12 mois)")
     timeline = page.view("action_timeline")
@@ -63,9 +65,9 @@ if page.has("actions"):
                                                     "date_realisation": "realisation_fr"})
         st.altair_chart(charts.timeline_chart(
             rows, title="Chronologie des actions du plan d'amélioration",
-            subtitle=[f"actions ouvertes ou réalisées sur les 12 mois jusqu'à {page.when} · ensemble de la structure · "
-                      f"n = {process.count(len(rows), 'action')}",
-                      "barre : de l'ouverture à la réalisation (ou à la fin de période si ouverte) · "
+            subtitle=[f"12 mois jusqu'à {page.when} · ensemble de la structure",
+                      f"n = {process.count(len(rows), 'action')} ouvertes ou réalisées sur la période",
+                      "barre : de l'ouverture à la réalisation (ou à la fin de période)",
                       "trait noir : échéance · pointillés : fin de période"],
             reference_day=page.period.fin, colour_domain=list(TIMELINE), colour_range=list(TIMELINE.values())),
             width="stretch")

@@ -20,12 +20,15 @@ if any(present.values()):
             continue
         word, stock_id, _ = WORDS[name]
         rows = ages[ages["jeu"] == name].assign(
-            depuis=lambda d: ["plus de 30 jours" if late else "30 jours ou moins" for late in d["plus_de_30_jours"] > 0],
+            depuis=lambda d: ["plus de 30 jours" if late else "30 jours ou moins"
+                              for late in d["plus_de_30_jours"] > 0],
             etiquette=lambda d: [formats.number(v) for v in d["nombre"]])
         total, late = int(rows["nombre"].sum()), int(rows["plus_de_30_jours"].sum())
         target = process.target_text(page.target(stock_id), "nombre", "baisse")
-        subtitle = [f"{page.as_of} · {page.where} · n = {process.count(total, word + ' en cours', word + 's en cours')}",
-                    f"dont {formats.number(late)} depuis plus de 30 jours ({stock_id}" + (f", {target})" if target else ")")]
+        subtitle = [f"{page.as_of} · {page.where}",
+                    f"n = {process.count(total, word + ' en cours', word + 's en cours')}",
+                    f"dont {formats.number(late)} depuis plus de 30 jours"
+                    + (f" ({stock_id} : {target})" if target else "")]
         column.altair_chart(charts.column_bars(
             rows, "tranche", "nombre", "etiquette", title=f"{name} en cours par ancienneté", subtitle=subtitle,
             value_title=f"nombre de {word}s", x_title="ancienneté à la fin de la période", colour="depuis",
@@ -49,10 +52,10 @@ if any(present.values()):
                 continue
             done = "clôturées" if name == "Demandes" else "répondues"
             target = process.target_text(page.target(share_id), "%")
-            subtitle = [f"{page.when} · {page.where} · n = {process.count(facts['n'], word)} {done} dans la période",
+            subtitle = [f"{page.when} · {page.where}", f"n = {process.count(facts['n'], word)} {done}",
                         f"médiane {formats.with_unit(facts['mediane_jours'], 'jours', 1)} · "
-                        f"{formats.with_unit(facts['part_dans_le_delai'], '%', 1)} en 15 jours ou moins ({share_id}"
-                        + (f", {target})" if target else ")")]
+                        f"{formats.with_unit(facts['part_dans_le_delai'], '%', 1)} en 15 j ou moins",
+                        *([f"{share_id} : {target}"] if target else [])]
             st.altair_chart(charts.column_bars(
                 rows, "tranche", "nombre", "etiquette",
                 title=f"Délai de {'traitement des demandes' if name == 'Demandes' else 'réponse aux réclamations'}",

@@ -21,8 +21,8 @@ if page.has("documents"):
         st.altair_chart(charts.category_bars(
             rows, "situation", "nombre", "etiquette", title="Documents en vigueur par échéance de révision",
             subtitle=[f"{page.as_of} · ensemble de la structure · n = {process.count(total, 'document')} en vigueur",
-                      "prochaine révision : la date prévue, ou 2 ans après la dernière révision"
-                      + (f" · DOC-01 : {target} de documents à jour" if target else "")],
+                      "prochaine révision : la date prévue, ou 2 ans après la dernière",
+                      *([f"DOC-01 : {target} de documents à jour"] if target else [])],
             value_title="nombre de documents", colour="niveau",
             colour_domain=[formats.status_label(s) for s in SITUATIONS.values()],
             colour_range=[formats.STATUS_COLOUR[s] for s in SITUATIONS.values()], legend=False), width="stretch")

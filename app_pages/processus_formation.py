@@ -12,7 +12,8 @@ ONBOARDING = {"réalisée dans les 3 mois": "atteint", "réalisée après 3 mois
               "non réalisée, échéance dépassée": "non atteint", "en cours": "suivi"}
 ONBOARDING_TEXT = {"réalisée dans les 3 mois": ("intégration réalisée dans les 3 mois",
                                                 "intégrations réalisées dans les 3 mois"),
-                   "réalisée après 3 mois": ("intégration réalisée après 3 mois", "intégrations réalisées après 3 mois"),
+                   "réalisée après 3 mois": ("intégration réalisée après 3 mois",
+                                             "intégrations réalisées après 3 mois"),
                    "non réalisée, échéance dépassée": ("intégration non réalisée, échéance dépassée",
                                                        "intégrations non réalisées, échéance dépassée"),
                    "en cours": ("intégration en cours", "intégrations en cours")}
@@ -23,8 +24,10 @@ if page.has("formations") and page.has("effectifs"):
     if hours.empty:
         process.no_rows(page, "les formations réalisées sur 12 mois")
     else:
+        for_01 = page.indicator("FOR-01")  # the engine's value: the bars by type add up to it
         total = pd.DataFrame({"type": ["Total (FOR-01)"], "heures": [hours["heures"].sum()],
-                              "heures_par_etp": [hours["heures_par_etp"].sum()]})
+                              "heures_par_etp": [for_01["valeur"] if for_01 is not None
+                                                 else hours["heures_par_etp"].sum()]})
         rows = pd.concat([hours, total], ignore_index=True).assign(
             etiquette=lambda d: [f"{formats.with_unit(r, 'heures', 1)} par ETP ({formats.with_unit(h, 'heures', 1)})"
                                  for r, h in zip(d["heures_par_etp"], d["heures"])],
@@ -32,9 +35,10 @@ if page.has("formations") and page.has("effectifs"):
         target = page.target("FOR-01")
         st.altair_chart(charts.category_bars(
             rows, "type", "heures_par_etp", "etiquette", title="Heures de formation réalisées par ETP, par type",
-            subtitle=[f"12 mois jusqu'à {page.when} · ensemble de la structure · "
+            subtitle=[f"12 mois jusqu'à {page.when} · ensemble de la structure",
                       f"{formats.with_unit(hours['etp'].iloc[0], 'ETP', 1)} présents {page.as_of}",
-                      f"n = {process.count(int(hours['participations'].sum()), 'participation')} à une session réalisée"],
+                      f"n = {process.count(int(hours['participations'].sum()), 'participation')} "
+                      "à une session réalisée"],
             value_title="heures par ETP", colour="partie", colour_domain=["par type", "total"],
             colour_range=["#56B4E9", charts.BAR_COLOUR], legend=False,
             target=target, target_label=process.target_text(target, "heures")), width="stretch")
@@ -53,8 +57,8 @@ if page.has("effectifs"):
         st.altair_chart(charts.interval_chart(
             rows, "site", title="Médiateurs titulaires du titre professionnel, par site",
             value_title="% de titulaires (point) et intervalle de confiance à 95 % (trait)",
-            subtitle=[f"{page.as_of} · tous les sites · n = "
-                      f"{process.count(int(rows['n'].sum()), 'médiateur présent', 'médiateurs présents')}",
+            subtitle=[f"{page.as_of} · tous les sites",
+                      f"n = {process.count(int(rows['n'].sum()), 'médiateur présent', 'médiateurs présents')}",
                       "part de titulaires · trait : intervalle de confiance à 95 % (Wilson)"],
             target=target, target_label=process.target_text(target, "%")), width="stretch")
 

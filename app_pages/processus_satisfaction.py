@@ -7,7 +7,7 @@ from pilotage_qualite.ui import charts, process
 
 page = process.start("Satisfaction", ["Satisfaction"], ["satisfaction"], icon=":material/sentiment_satisfied:")
 PUBLICS = {"habitant": "Habitants", "partenaire": "Partenaires"}
-METHOD = "part de « plutôt » ou « très satisfait » · trait : intervalle de confiance à 95 % (Wilson)"
+METHOD = ["part de « plutôt » ou « très satisfait »", "trait : intervalle de confiance à 95 % (Wilson)"]
 VALUE_TITLE = "% de satisfaits (point) et intervalle de confiance à 95 % (trait)"
 
 if page.has("satisfaction"):
@@ -24,11 +24,12 @@ if page.has("satisfaction"):
         st.altair_chart(charts.interval_chart(
             rows, "public", title="Satisfaction globale, habitants et partenaires", value_title=VALUE_TITLE,
             subtitle=[f"{page.when} · {page.where} · n = {process.count(int(rows['n'].sum()), 'réponse')}",
-                      METHOD], target=target, target_label=goal), width="stretch")
+                      *METHOD], target=target, target_label=goal), width="stretch")
         st.markdown(f"**Réponses à la question « satisfaction globale »** · {page.when} · {page.where}")
         table = by_public.assign(public=by_public["public"].map(PUBLICS).fillna(by_public["public"]))
         process.show_table(table, {"public": "Public", "tres_satisfaits": "Très satisfait",
-                                   "plutot_satisfaits": "Plutôt satisfait", "plutot_pas_satisfaits": "Plutôt pas satisfait",
+                                   "plutot_satisfaits": "Plutôt satisfait",
+                                   "plutot_pas_satisfaits": "Plutôt pas satisfait",
                                    "pas_du_tout_satisfaits": "Pas du tout satisfait", "sans_reponse": "Sans réponse",
                                    "n": "n (réponses exprimées)"})
         small = [PUBLICS.get(p, p) for p, n in zip(by_public["public"], by_public["n"]) if 0 < n < 10]
@@ -47,8 +48,9 @@ if page.has("satisfaction"):
         st.altair_chart(charts.interval_chart(
             rows, "question", group="public", group_domain=list(PUBLICS.values()), group_title="Public",
             title="Satisfaction par question", value_title=VALUE_TITLE,
-            subtitle=[f"{page.when} · {page.where} · n = réponses exprimées à chaque question "
-                      f"(« sans avis » exclus)", METHOD], target=target, target_label=goal), width="stretch")
+            subtitle=[f"{page.when} · {page.where}",
+                      "n = réponses exprimées à chaque question (« sans avis » exclus)", *METHOD],
+            target=target, target_label=goal), width="stretch")
         with st.expander("Tableau des résultats par question"):
             process.show_table(rows.assign(part=[formats.with_unit(v, "%", 1) for v in rows["pourcentage"]]),
                                {"question": "Question", "public": "Public", "n": "n (réponses)",

@@ -12,12 +12,17 @@ import json
 import sys
 from typing import Callable, Sequence
 
-import pandas as pd
-
 from pathlib import Path
 
-from pilotage_qualite import bootstrap, templates
+import pandas as pd
+
+from pilotage_qualite import bootstrap
+from pilotage_qualite.catalogue import CatalogueError, check_against_schema, load_catalogue
+from pilotage_qualite.catalogue_edits import with_additions
 from pilotage_qualite.declarations import DeclarationError, load_datasets
+from pilotage_qualite.engine import compute
+from pilotage_qualite.periods import PeriodError, parse_period
+from pilotage_qualite.views import default_period, latest_data_date, scope
 from pilotage_qualite.importer import ImportRefused, Limits, PreparedImport, prepare_file
 from pilotage_qualite.pseudonyms import installation_secret
 from pilotage_qualite.settings import Settings, load_settings
@@ -188,6 +193,8 @@ def cmd_rejets(args: argparse.Namespace) -> int:
 
 
 def cmd_modeles(args: argparse.Namespace) -> int:
+    from pilotage_qualite import templates  # openpyxl: imported by this verb only (every run pays for it otherwise)
+
     datasets = load_datasets()
     unknown = [name for name in args.jeu or [] if name not in datasets]
     if unknown:
@@ -242,6 +249,45 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_indicateurs(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    catalogue, problems = with_additions(load_catalogue(), store.added_indicators())
+    check_against_schema(catalogue, store.datasets)
+    for problem in problems:
+        print(f"Attention : {problem}", file=sys.stderr)
+    if args.periode:
+        try:
+            period = parse_period(args.periode)
+        except PeriodError as exc:
+            raise BadInput(str(exc)) from None
+    else:
+        last = latest_data_date(store.data_summary())
+        if last is None:
+            raise BadInput("La base ne contient aucune donnée datée : importez d'abord des tableurs.")
+        period = default_period(last, args.grain)
+    if args.site and args.site not in store.site_names():
+        raise BadInput(f"Site « {args.site} » inconnu (sites : {', '.join(store.site_names())}).")
+    with store.connect() as conn:
+        results = compute(conn, catalogue, [period], targets=store.target_changes())
+    print_table(indicator_rows(results, args.site), args.format)
+    return EXIT_OK
+
+
+def indicator_rows(results: pd.DataFrame, site: str | None) -> pd.DataFrame:
+    """The `indicateurs` output: Ensemble and per-site rows, or one site's (site null = Ensemble)."""
+    if site:
+        rows = scope(results, site)
+        rows = rows.assign(site=[None if whole else site for whole in rows["ensemble_seulement"]])
+    else:
+        ensemble = results[results["dimension"].isna()].assign(site=None)
+        by_site = results[results["dimension"] == "site"].assign(site=lambda r: r["modalite"])
+        rows = pd.concat([ensemble, by_site], ignore_index=True)
+    columns = ["indicateur", "titre", "periode", "site", "valeur", "effectif", "cible", "seuil", "statut", "unite"]
+    order = {indicator_id: i for i, indicator_id in enumerate(dict.fromkeys(results["indicateur"]))}
+    rows = rows.assign(_ordre=rows["indicateur"].map(order), _site=rows["site"].notna())
+    return rows.sort_values(["_ordre", "_site", "site"], kind="stable")[columns].reset_index(drop=True)
+
+
 def build_parser() -> FrenchParser:
     parser = FrenchParser(
         prog="python -m pilotage_qualite",
@@ -286,6 +332,15 @@ def build_parser() -> FrenchParser:
                         help="seulement ce jeu de données (option répétable ; par défaut : tous)")
     models.set_defaults(run=cmd_modeles)
 
+    indicators = verbs.add_parser("indicateurs", help="calculer les indicateurs d'une période")
+    indicators.add_argument("--periode", help="2025-06, 2025-T2 ou 2025 (par défaut : le dernier mois avec données)")
+    indicators.add_argument("--grain", choices=["mois", "trimestre", "annee"], default="mois",
+                            help="grain de la période par défaut, quand --periode n'est pas donné")
+    indicators.add_argument("--site", metavar="NOM", help="un seul site (sinon l'ensemble et chaque site)")
+    indicators.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                            help="format de sortie (table par défaut)")
+    indicators.set_defaults(run=cmd_indicateurs)
+
     demo = verbs.add_parser("demo", help="charger les données de démonstration (structure fictive) dans la base")
     demo.set_defaults(run=cmd_demo)
     return parser
@@ -299,6 +354,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BadInput, StoreError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (DatabaseBusy, SchemaMismatch, DeclarationError) as exc:
+    except (DatabaseBusy, SchemaMismatch, DeclarationError, CatalogueError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_ERROR

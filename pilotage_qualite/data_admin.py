@@ -146,7 +146,8 @@ def freshness(counts: dict[str, pd.DataFrame], datasets: dict[str, Dataset], ref
 
 
 def freshness_grid(frame: pd.DataFrame, reference: dt.date | None, months: int = 36) -> pd.DataFrame:
-    """One cell per site and month over the last ``months`` months: rows, or a gap (None)."""
+    """One cell per site and month over the last ``months`` months: its rows (0 = none) and its state:
+    « données », « aucune donnée » (a gap after the site's first month) or « avant » (not started)."""
     if frame.empty:
         return pd.DataFrame(columns=["site", "mois", "mois_fr", "lignes", "etat"])
     end = max(_month_start(frame["mois"].max()), _month_start(reference) if reference else dt.date.min)
@@ -154,36 +155,44 @@ def freshness_grid(frame: pd.DataFrame, reference: dt.date | None, months: int =
     sites = sorted(frame["site"].fillna(NO_SITE).unique())
     found = {(s if isinstance(s, str) else NO_SITE, _month_start(m)): int(n)
              for s, m, n in zip(frame["site"], frame["mois"], frame["lignes"])}
+    first = {site: min(m for (s, m) in found if s == site) for site in sites}
     cells = []
     for site in sites:
         for month in window:
-            n = found.get((site, month))
+            n = found.get((site, month), 0)
+            state = "données" if n else ("avant" if month < first[site] else "aucune donnée")
             cells.append({"site": site, "mois": month.isoformat(),
                           "mois_fr": f"{MONTH_ABBREVIATIONS[month.month - 1]} {month.year}",
-                          "lignes": n, "etat": "données" if n else "aucune donnée"})
+                          "lignes": n, "etat": state})
     return pd.DataFrame(cells)
 
 
 def freshness_chart(grid: pd.DataFrame, title: str) -> alt.TopLevelMixin:
-    """Months × sites; a month without rows is an empty grey cell marked « aucune donnée »."""
-    order = list(dict.fromkeys(grid["mois_fr"]))
-    base = alt.Chart(grid).encode(
-        x=alt.X("mois_fr:N", sort=order, title=None, axis=alt.Axis(labelAngle=-45, labelFontSize=13)),
-        y=alt.Y("site:N", title=None, axis=alt.Axis(labelFontSize=14)))
-    filled = base.transform_filter("datum.lignes > 0").mark_rect(stroke="white").encode(
-        color=alt.Color("lignes:Q", title="Lignes", scale=alt.Scale(scheme="blues")),
+    """Months × sites, coloured by rows; a month without rows after the site's first one is a
+    pink cell marked « ∅ » (a gap, not a zero); months before it stay blank."""
+    data = grid.assign(marque=["∅" if state == "aucune donnée" else "" for state in grid["etat"]],
+                       lignes_texte=[formats.number(n) if n else "aucune donnée" for n in grid["lignes"]])
+    months = list(dict.fromkeys(data["mois_fr"]))
+    sites = list(dict.fromkeys(data["site"]))
+    base = alt.Chart(data).encode(
+        x=alt.X("mois_fr:N", sort=months, title=None, axis=alt.Axis(labelAngle=-45, labelFontSize=13)),
+        y=alt.Y("site:N", sort=sites, title=None, axis=alt.Axis(labelFontSize=14, labelLimit=220)))
+    cells = base.transform_filter("datum.etat != 'avant'").mark_rect(stroke="#ffffff", strokeWidth=2).encode(
+        color=alt.condition("datum.lignes > 0",
+                            alt.Color("lignes:Q", title="Lignes", scale=alt.Scale(scheme="blues"),
+                                      legend=alt.Legend(orient="right")),
+                            alt.value("#f4d6db")),
         tooltip=[alt.Tooltip("site:N", title="Site"), alt.Tooltip("mois_fr:N", title="Mois"),
-                 alt.Tooltip("lignes:Q", title="Lignes")])
-    gaps = base.transform_filter("!(datum.lignes > 0)").mark_rect(
-        fill="#f2f2f2", stroke="#c0152f", strokeDash=[3, 2], strokeWidth=1).encode(
-        tooltip=[alt.Tooltip("site:N", title="Site"), alt.Tooltip("mois_fr:N", title="Mois"),
-                 alt.Tooltip("etat:N", title="État")])
-    marks = base.transform_filter("!(datum.lignes > 0)").mark_text(text="∅", color="#c0152f", fontSize=13)
-    height = max(90, 42 * grid["site"].nunique())
-    return (alt.layer(filled, gaps, marks)
-            .properties(title=alt.TitleParams(title, subtitle="case grise barrée ∅ : mois sans aucune ligne",
-                                              anchor="start"), height=height)
-            .configure_title(fontSize=18, subtitleFontSize=14))
+                 alt.Tooltip("lignes_texte:N", title="Lignes")])
+    marks = base.mark_text(fontSize=15, fontWeight="bold", color="#c0152f").encode(text="marque:N")
+    return (alt.layer(cells, marks)
+            .properties(title=alt.TitleParams(title, subtitle="case rose marquée ∅ : mois sans aucune ligne "
+                                                              "(un trou, pas un zéro)", anchor="start"),
+                        height=max(60, 46 * len(sites)),
+                        # Streamlit's default « fit » squeezes a short chart under its axes until it vanishes.
+                        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+            .configure_title(fontSize=18, subtitleFontSize=14)
+            .configure_view(stroke=None))
 
 
 # --- downloads ----------------------------------------------------------------------------------

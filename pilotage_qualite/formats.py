@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
+
 NO_DATA = "pas de données"
 NARROW_NBSP = "\u202f"  # thousands separator and before units, as French typography wants
 NBSP = "\u00a0"
@@ -38,7 +40,10 @@ STATUS_COLOUR = {  # Okabe-Ito based, distinguishable by the colour-blind
 
 
 def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, pandas NA or NaT: a value that must read « pas de données », never 0."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:

@@ -112,6 +112,9 @@ def prepare_file(path: Path, datasets: dict[str, Dataset], *, secret: bytes, lim
     with _gc_paused():
         try:
             workbook = read_file(path)
+            if workbook.format == "csv" and file_name != path.name:
+                # A text file's only sheet is named after the file: the user's name, not our copy's.
+                workbook.sheets[0].name = Path(file_name).stem or workbook.sheets[0].name
             recognition = recognise([SheetRows(s.name, s.rows[:HEADER_SCAN_ROWS]) for s in workbook.sheets],
                                     datasets, file_name=file_name, dataset=dataset, sheet=sheet, manual=manual)
         except (ReadError, RecognitionError) as exc:

@@ -21,7 +21,7 @@ So each view can be checked against the indicator it details: the open items old
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -527,6 +527,3 @@ def reference_day(period: Period) -> date:
     """The day stocks are stated at: `fin`, the first day after the period."""
     return period.fin
 
-
-def last_day(period: Period) -> date:
-    return period.fin - timedelta(days=1)

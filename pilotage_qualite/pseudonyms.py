@@ -21,12 +21,28 @@ CODE_PREFIX = "S-"
 
 
 def installation_secret(path: Path) -> bytes:
-    """The installation's key, created on first use."""
+    """The installation's key, created on first use.
+
+    The key is written in full under a private name, then linked to its final name (atomic,
+    never overwrites): when the app and the command line start together on a new
+    installation, one key wins and no process ever reads a half-written (empty) key, which
+    would give the same person another code.
+    """
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
+        partial = path.with_name(f"{path.name}.{secrets.token_hex(8)}.partiel")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+            os.link(partial, path)
+        except FileExistsError:
+            pass  # another process created the key first: use theirs
+        except OSError:  # a file system without hard links: rename, unless a key appeared meanwhile
+            if not path.exists():
+                os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
     return path.read_bytes()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pilotage_qualite.periods import Period, parse_period
+from pilotage_qualite.periods import Period, parse_period, period_containing
 
 SPARKLINE_PERIODS = 12
 MONTH_ABBREVIATIONS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
@@ -24,6 +24,15 @@ def latest_data_date(summary: pd.DataFrame):
     if last.empty:
         return None
     return last.iloc[(len(last) - 1) // 2].date()
+
+
+def default_period(last_date, grain: str) -> Period:
+    """The period a view opens on: the month of `last_date`, or for quarters and years the
+    latest one that month completes, so a committee never compares one month of a quarter
+    with whole quarters."""
+    data_end = period_containing(last_date, "mois").fin
+    period = period_containing(last_date, grain)
+    return period if period.fin <= data_end else period.previous()
 
 
 def scope(results: pd.DataFrame, site: str | None) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,38 @@ def test_empty_journal_and_unknown_import(tmp_path: Path, capsys):
     assert capsys.readouterr().out.strip() == "[]"
     assert main(["--base", base, "annuler", "4"]) == EXIT_BAD_INPUT
     assert "L'import n° 4 n'existe pas" in capsys.readouterr().err
+
+
+def indicators_json(capsys, base: Path, *options: str) -> list[dict]:
+    assert main(["--base", str(base), "indicateurs", "--format", "json", *options]) == EXIT_OK
+    return json.loads(capsys.readouterr().out)
+
+
+def test_indicators_default_to_the_latest_month_with_ensemble_and_sites(capsys, demo_data_dir: Path):
+    rows = indicators_json(capsys, demo_data_dir / "pilotage.duckdb")
+    act01 = {r["site"]: r for r in rows if r["indicateur"] == "ACT-01"}
+    # Demo interventions of October 2026: 195 + 137 + 160 = 492.
+    assert {site: r["valeur"] for site, r in act01.items()} == {
+        None: 492, "Lyon 8e": 195, "Lyon 9e": 137, "Saint-Étienne": 160}
+    assert {r["periode"] for r in rows} == {"2026-10"}
+    # RH-01 has no site dimension: only its Ensemble row.
+    assert [r["site"] for r in rows if r["indicateur"] == "RH-01"] == [None]
+    assert {"indicateur", "titre", "periode", "site", "valeur", "effectif", "cible", "seuil", "statut"} <= set(rows[0])
+
+
+def test_indicators_for_a_quarter_and_one_site(capsys, demo_data_dir: Path):
+    rows = indicators_json(capsys, demo_data_dir / "pilotage.duckdb", "--periode", "2026-T3", "--site", "Saint-Étienne")
+    rec03 = next(r for r in rows if r["indicateur"] == "REC-03")
+    assert rec03["site"] == "Saint-Étienne" and rec03["statut"] == "non atteint"
+    rh01 = next(r for r in rows if r["indicateur"] == "RH-01")
+    assert rh01["site"] is None  # shown for the whole structure, said so by site = null
+    default_quarter = indicators_json(capsys, demo_data_dir / "pilotage.duckdb", "--grain", "trimestre")
+    assert {r["periode"] for r in default_quarter} == {"2026-T3"}  # the latest complete quarter
+
+
+def test_indicators_refuse_a_bad_period_or_site(capsys, demo_data_dir: Path):
+    base = str(demo_data_dir / "pilotage.duckdb")
+    assert main(["--base", base, "indicateurs", "--periode", "2026-13"]) == EXIT_BAD_INPUT
+    assert "non reconnue" in capsys.readouterr().err
+    assert main(["--base", base, "indicateurs", "--site", "Paris"]) == EXIT_BAD_INPUT
+    assert "Site « Paris » inconnu" in capsys.readouterr().err

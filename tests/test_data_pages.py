@@ -245,6 +245,35 @@ def test_several_files_at_once_and_templates_offered(app_env, demo_data_dir):
     assert "3 lignes ajoutées" in " ".join(texts(app.success))
 
 
+def test_a_second_confirmation_from_another_session_does_not_import_twice(app_env, demo_data_dir):
+    app_env(demo_data_dir)
+    first, second = open_app(), open_app()
+    upload(first, "a.xlsx", GOOD)
+    upload(second, "a.xlsx", GOOD)  # both sessions show the confirm button
+    button(first, "Importer « a.xlsx »").click()
+    no_exception(first.run())
+    button(second, "Importer « a.xlsx »").click()  # a stale page: the file is seen as imported, not written
+    no_exception(second.run())
+    assert "Déjà importé à l'identique dans le jeu Réclamations (import n° 12)" in " ".join(texts(second.info))
+    rows = journal(second)
+    assert list(rows["N°"])[:2] == [12, 11]
+
+
+def test_recognition_can_be_corrected_before_anything_is_written(app_env, demo_data_dir):
+    app_env(demo_data_dir)
+    app = upload(open_app(), "export-registre.xlsx", UNTIDY)
+    assert "Autres jeux possibles : Demandes (demandes)" in " ".join(c.value for c in app.caption)
+    app.selectbox(key=next(s.key for s in app.selectbox if s.key.startswith("jeu_"))).set_value("demandes")
+    button(app, "Relire le fichier avec ces choix").click()
+    no_exception(app.run())
+    assert "**Jeu reconnu** : Demandes" in " ".join(texts(app.markdown))
+    assert metrics(app)["À ajouter"] == "4"  # demandes has no list of origins: only the bad date and site are rejected
+    app.number_input(key=next(n.key for n in app.number_input if n.key.startswith("ligne_"))).set_value(1)
+    button(app, "Relire le fichier avec ces choix").click()
+    no_exception(app.run())
+    assert "feuille « Registre » : la ligne 1 ne contient aucun en-tête connu" in " ".join(texts(app.error))
+
+
 def test_browser_and_freshness_on_the_donnees_page(app_env, demo_data_dir):
     app_env(demo_data_dir)
     app = go(open_app(), "app_pages/donnees.py")

@@ -11,14 +11,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from test_data_pages import GOOD, UNTIDY
+from test_data_pages import GOOD, ODD, UNTIDY
 
 REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "tests" / "screenshots"
@@ -116,9 +115,10 @@ def metric_value(page, label: str) -> str:
 
 
 def open_dashboard(page, url: str) -> str:
-    page.goto(f"{url}/tableau-de-bord")
+    page.goto(f"{url}/")  # the default page lives at the root
     page.get_by_text(REC_01).first.wait_for()
     settled(page)
+    assert "Page not found" not in page.inner_text("body")
     return metric_value(page, REC_01)
 
 
@@ -156,6 +156,7 @@ def test_upload_confirm_see_the_dashboard_change_then_undo(server: str, page, tm
 
     # The dashboard changed.
     assert open_dashboard(page, server) == "13"
+    page.locator('[data-testid="stMetric"]', has_text=REC_01).first.scroll_into_view_if_needed()
     shoot(page, "tableau-de-bord-apres-import")
 
     # Undo it from the Données page, through the confirmation dialog.
@@ -173,13 +174,50 @@ def test_upload_confirm_see_the_dashboard_change_then_undo(server: str, page, tm
     shoot(page, "donnees-annule")
     shoot(page, "donnees-annule-complet", full_page=True)
 
+    # Freshness of a dataset with gaps (the improvement plan has months without a new action).
+    choice = page.locator('[data-testid="stSelectbox"]', has_text="Mois par mois").get_by_role("combobox")
+    choice.click()
+    choice.fill("Plan d")
+    page.get_by_role("option", name="Plan d'actions (actions)").click()
+    page.get_by_text("Plan d'actions : lignes par mois et par site").wait_for()
+    settled(page)
+    page.get_by_text("Plan d'actions : lignes par mois et par site").scroll_into_view_if_needed()
+    shoot(page, "donnees-fraicheur-trous")
+
     assert open_dashboard(page, server) == "10"
 
 
-def test_catalogue_page_renders(server: str, page):
+def test_unknown_shape_catalogue_and_comment_pages_render(server: str, page, tmp_path: Path):
+    odd = tmp_path / "dossiers.xlsx"
+    odd.write_bytes(ODD)
+    page.goto(f"{server}/import")
+    page.get_by_text("Déposez un ou plusieurs fichiers").wait_for()
+    settled(page)
+    page.locator('input[type="file"]').set_input_files(str(odd))
+    page.get_by_text("Associer les colonnes à la main").wait_for()
+    settled(page)
+    choice = page.locator('[data-testid="stSelectbox"]', has_text="Jeu de données").get_by_role("combobox")
+    choice.click()
+    choice.fill("Réclam")
+    page.get_by_role("option", name="Réclamations (reclamations)").click()
+    page.get_by_text("Relire le fichier avec cette correspondance").wait_for()
+    settled(page)
+    shoot(page, "import-correspondance-manuelle", full_page=True)
+
     page.goto(f"{server}/catalogue?indicateur=REC-03")
     page.get_by_text("Catalogue des indicateurs").wait_for()
     page.get_by_text("Historique des cibles").wait_for()
     settled(page)
     shoot(page, "catalogue")
     shoot(page, "catalogue-complet", full_page=True)
+
+    page.goto(f"{server}/fiche?indicateur=REC-03")
+    page.get_by_text("Enregistrer l'analyse").wait_for()
+    settled(page)
+    page.get_by_label("Analyse de REC-03 pour octobre 2026 (Ensemble de la structure)").fill(
+        "Deux réponses tardives à Lyon 9e : relance faite auprès du bailleur.")
+    page.get_by_role("button", name="Enregistrer l'analyse").click()
+    page.get_by_text("enregistrée au nom de qualité (local)").wait_for()
+    settled(page)
+    page.get_by_text("Deux réponses tardives à Lyon 9e").scroll_into_view_if_needed()
+    shoot(page, "fiche-analyse")

@@ -306,3 +306,55 @@ def test_indicator_sql_is_available_for_the_fiche():
     shown = conn.execute(sql[0]).df()
     assert set(shown["_periode"].dropna()) == {JUNE}
     assert (shown["_dimension"] == "__vide__").sum() == 1  # the values over no rows
+
+
+def test_engine_agrees_with_a_plain_python_reading_of_the_definitions():
+    # Random rows (fixed seed); each definition re-read literally in Python, period by period.
+    import random
+
+    from pilotage_qualite.periods import add_months, parse_period
+
+    rnd = random.Random(7)
+    start = date(2023, 1, 1)
+
+    def day(span=900):
+        return start + timedelta(days=rnd.randrange(span))
+
+    demandes = []
+    for i in range(120):
+        rec = day()
+        clo = rec + timedelta(days=rnd.randrange(60)) if rnd.random() < 0.8 else None
+        demandes.append({"numero": f"D{i}", "date_reception": str(rec), "site": rnd.choice(["Lyon", "Bron"]),
+                         "date_cloture": str(clo) if clo else None})
+    actions = []
+    for i in range(80):
+        done = day() if rnd.random() < 0.7 else None
+        actions.append({"numero": f"A{i}", "intitule": "x", "origine": rnd.choice(["audit", "incident"]),
+                        "date_ouverture": "2022-12-01", "echeance": str(day()),
+                        "date_realisation": str(done) if done else None,
+                        "efficacite": rnd.choice(["efficace", "non efficace", "à évaluer", None])})
+    conn = make_store({"demandes": demandes, "actions": actions})
+    periods = periods_ending("2025-03", 8) + ["2024-T4", "2024"]
+    res = compute(conn, ["DEM-03", "DEM-04", "PA-03"], periods)
+
+    as_date = lambda s: date.fromisoformat(s) if s else None  # noqa: E731
+    for label in map(str, periods):
+        p = parse_period(label)
+        closed = [d for d in demandes if d["date_cloture"] and p.debut <= as_date(d["date_cloture"]) < p.fin]
+        quick = [d for d in closed if (as_date(d["date_cloture"]) - as_date(d["date_reception"])).days <= 15]
+        dem03 = row(res, "DEM-03", label)
+        assert dem03.effectif == len(closed)
+        if closed:
+            assert dem03.valeur == pytest.approx(100 * len(quick) / len(closed))
+        else:
+            assert math.isnan(dem03.valeur)
+        waiting = [d for d in demandes if as_date(d["date_reception"]) < p.fin - timedelta(days=30)
+                   and (d["date_cloture"] is None or as_date(d["date_cloture"]) >= p.fin)]
+        assert row(res, "DEM-04", label).valeur == len(waiting)
+        assert row(res, "DEM-04", label, "site", "Bron").valeur == sum(d["site"] == "Bron" for d in waiting)
+        window_start = add_months(p.fin, -12)
+        done = [a for a in actions if a["date_realisation"] and window_start <= as_date(a["date_realisation"]) < p.fin]
+        judged = [a for a in done if a["efficacite"] in ("efficace", "non efficace")]
+        pa03 = row(res, "PA-03", label)
+        assert pa03.effectif == len(done)
+        assert pa03.valeur == pytest.approx(100 * len(judged) / len(done))

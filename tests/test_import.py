@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -32,15 +35,16 @@ PERSONAL_VALUES = ["Zébulon", "Quaglia", "06 11 22 33 44", "zebulon.quaglia@exe
                    "07 98 76 54 32", "b.tartempion@exemple.fr", "12 rue des Lilas"]
 
 
-def assert_no_personal_data(store, path_values=PERSONAL_VALUES):
+def assert_no_personal_data(store, values=PERSONAL_VALUES):
+    """None of the values is in any table (rows, rejected rows, journal), nor in the file's bytes."""
     text = database_text(store)
-    for value in path_values:
+    for value in values:
         assert value not in text, value
     raw = store.path.read_bytes()
     wal = store.path.with_name(store.path.name + ".wal")
     if wal.exists():
         raw += wal.read_bytes()
-    for value in path_values:
+    for value in values:
         assert value.encode("utf-8") not in raw and value.encode("cp1252") not in raw, value
 
 
@@ -79,10 +83,10 @@ def activite_workbook(path: Path) -> Path:
             ["1er mars 2025", "Sud", "MISE EN RELATION", None, None, 1, 90, "oui", "CCAS", None, None, None, None, None],
             # row 9: an Excel serial number in a numeric cell, empty boolean (default non)
             [45730, "Est", "information", "Mairie", None, 5, 60, None, None, None, None, None, None, None],
-            # row 10: dotted date, two-digit year, dashed date with a time
+            # rows 10-12: dotted date, two-digit year, dashed date with a time; VRAI as Excel FR writes it
             ["15.03.2025", "Est", "Sensibilisation", None, None, 4, "15", "non", None, None, None, None, None, None],
             ["16/03/25", "Est", "accompagnement", None, None, 1, None, None, None, None, None, None, None, None],
-            ["17-03-2025 08:30", "Est", "Concertation", None, None, 12, 120, "vrai", None, None, None, None, None, None],
+            ["17-03-2025 08:30", "Est", "Concertation", None, None, 12, 120, "VRAI", None, None, None, None, None, None],
             [],  # row 13: a fully empty row in the middle
             # rows 14-18: invalid rows
             ["31/02/2025", "Nord", "PAP", None, None, 1, 10, None, None, None, None, None, None, None],
@@ -636,7 +640,7 @@ def test_the_same_file_twice_is_not_loaded_again(tmp_path: Path):
 
 def test_header_forms_are_normalised_and_error_cells_are_empty(tmp_path: Path):
     path = xlsx(tmp_path / "demandes.xlsx", ("Export", [
-        ["N°", "DATE_DE_RECEPTION", "  site ", "STATUT", "date   prise en charge"],
+        ["N°", "DATE_DE_RECEPTION", "  site ", "STATUT", "Date prise\nen charge"],  # a header typed with Alt+Entrée
         ["D-1", D(2025, 1, 2), "Nord", "ouverte", "#N/A"],
         ["D-2", "#N/A", "Nord", "ouverte", None],
         ["D-3", D(2025, 1, 3), "#REF!", "ouverte", None],
@@ -708,6 +712,16 @@ def test_upload_keeps_the_users_file_name_but_never_uses_it_as_a_path(tmp_path: 
                               limits=LIMITS)
     assert prepared.batch.file_name == "../../etc/activité mars.xlsx"
     assert rows_of(prepared.batch.rows, ACTIVITE_COLUMNS) == ACTIVITE_STORED
+
+
+def test_excel_unicode_text_export(tmp_path: Path):
+    """Excel « Texte Unicode » : UTF-16 with BOM, tab-separated."""
+    path = tmp_path / "incidents.txt"
+    path.write_bytes("Date incident\tSite\tNature\tGravité\r\n12/02/2025\tNord\tMenace\t2\r\n".encode("utf-16"))
+    prepared = prepare(path)
+    assert prepared.recognition.dataset == "incidents"
+    assert rows_of(prepared.batch.rows, ["_ligne", "date", "site", "type", "gravite", "jours_arret"]) == [
+        (2, D(2025, 2, 12), "Nord", "menace", 2, 0)]
 
 
 # --- the command line ------------------------------------------------------------------------
@@ -852,9 +866,7 @@ def test_cli_refuses_unknown_and_missing_files_and_writes_nothing(tmp_path: Path
 
 
 def test_cli_as_a_subprocess_exit_codes(tmp_path: Path, base: Path):
-    import subprocess
-    import sys
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PILOTAGE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PILOTAGE_")}
     path = activite_workbook(tmp_path / "activité.xlsx")
     done = subprocess.run([sys.executable, "-m", "pilotage_qualite", "--base", str(base), "importer", str(path)],
                           cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, env=env,
@@ -872,8 +884,7 @@ def test_cli_as_a_subprocess_exit_codes(tmp_path: Path, base: Path):
 
 @pytest.fixture(scope="module")
 def libreoffice_files(tmp_path_factory) -> dict[str, Path]:
-    if __import__("shutil").which("soffice") is None:
-        pytest.skip("LibreOffice (soffice) n'est pas installé : les conversions ods/xls/csv ne peuvent pas être testées")
+    """The corpus files saved by LibreOffice (used by tests marked `needs_soffice` only)."""
     folder = tmp_path_factory.mktemp("libreoffice")
     activite = activite_workbook(folder / "activite.xlsx")
     ods = libreoffice(activite, "ods", folder / "ods")
@@ -932,8 +943,8 @@ def test_formations_saved_as_csv_by_libreoffice_with_french_settings(tmp_path: P
         (5, zebulon, "accompagnement terrain", D(2025, 3, 4), 1.5, "planifiée"),
         (6, berenice, "analyse de pratiques", D(2025, 3, 5), 1.5, "annulée"),
     ]
-    assert [r[:2] for r in rows_of(prepared.batch.rejected.rename(columns={"ligne": "_ligne"}),
-                                   ["_ligne", "colonne"])] == [(7, "Type"), (8, "Nom"), (9, "Durée (h)")]
+    assert [(r.ligne, r.colonne) for r in prepared.batch.rejected.itertuples()] == [
+        (7, "Type"), (8, "Nom"), (9, "Durée (h)")]
     assert_no_personal_data(store)
 
 
@@ -950,16 +961,6 @@ def test_presence_saved_as_csv_by_libreoffice_with_french_settings(tmp_path: Pat
     assert prepared.batch.rejected.empty
 
 
-def test_excel_unicode_text_export(tmp_path: Path):
-    """Excel « Texte Unicode » : UTF-16 with BOM, tab-separated."""
-    path = tmp_path / "incidents.txt"
-    path.write_bytes("Date incident\tSite\tNature\tGravité\r\n12/02/2025\tNord\tMenace\t2\r\n".encode("utf-16"))
-    prepared = prepare(path)
-    assert prepared.recognition.dataset == "incidents"
-    assert rows_of(prepared.batch.rows, ["_ligne", "date", "site", "type", "gravite", "jours_arret"]) == [
-        (2, D(2025, 2, 12), "Nord", "menace", 2, 0)]
-
-
 def test_cli_limits_refuse_the_file(tmp_path: Path, base: Path, capsys, monkeypatch):
     path = activite_workbook(tmp_path / "activité.xlsx")
     monkeypatch.setenv("PILOTAGE_LIGNES_MAX", "10")
@@ -970,8 +971,6 @@ def test_cli_limits_refuse_the_file(tmp_path: Path, base: Path, capsys, monkeypa
 
 
 def test_cli_busy_database_is_exit_code_1(tmp_path: Path, base: Path, capsys, monkeypatch):
-    import subprocess
-    import sys
     run(capsys, "--base", base, "imports")  # creates the database
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
                                "print('ok', flush=True); time.sleep(60)", str(base)],
@@ -994,3 +993,46 @@ def test_cli_says_which_column_is_pseudonymised(tmp_path: Path, base: Path, caps
         "  colonnes écartées (données personnelles, jamais enregistrées) : Prénom, Courriel",
         "  colonnes pseudonymisées (un code remplace le nom, qui n'est jamais enregistré) : Nom",
     ]
+
+
+def test_upload_of_a_csv_named_with_a_typographic_apostrophe(tmp_path: Path):
+    """The upload is written under a sanitised name; reports still show the user's name."""
+    content = "Date;Site;Commentaire\r\n03/03/2025;Nord;RAS\r\n".encode("cp1252")
+    with pytest.raises(ImportRefused, match="^« suivi d’activité.csv », feuille « suivi d’activité » : colonnes "):
+        prepare_upload(content, "suivi d’activité.csv", DATASETS, secret=SECRET, limits=LIMITS)
+    content = "N° action;Intitulé;Origine;Ouverte le;Échéance\r\nA-1;Afficher;audit;06/01/2025;28/02/2025\r\n"
+    prepared = prepare_upload(content.encode("cp1252"), "plan d’actions.csv", DATASETS, secret=SECRET,
+                              limits=LIMITS)
+    assert (prepared.batch.file_name, prepared.batch.sheet) == ("plan d’actions.csv", "plan d’actions")
+
+
+def test_installation_secret_created_once_even_when_two_processes_start_together(tmp_path: Path, monkeypatch):
+    from pilotage_qualite import pseudonyms
+    path = tmp_path / "donnees" / "secret.key"
+    real_link = os.link
+
+    def other_process_wins(source, target):
+        Path(target).write_bytes(b"k" * 32)  # created meanwhile by the app
+        real_link(source, target)
+
+    monkeypatch.setattr(pseudonyms.os, "link", other_process_wins)
+    assert pseudonyms.installation_secret(path) == b"k" * 32
+    assert [p.name for p in path.parent.iterdir()] == ["secret.key"]
+    monkeypatch.undo()
+    fresh = tmp_path / "autre" / "secret.key"
+    key = pseudonyms.installation_secret(fresh)
+    assert len(key) == 32 and pseudonyms.installation_secret(fresh) == key
+    assert fresh.stat().st_mode & 0o777 == 0o600
+
+
+def test_installation_secret_on_a_file_system_without_hard_links(tmp_path: Path, monkeypatch):
+    from pilotage_qualite import pseudonyms
+
+    def no_links(source, target):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(pseudonyms.os, "link", no_links)
+    path = tmp_path / "secret.key"
+    key = pseudonyms.installation_secret(path)
+    assert len(key) == 32 and pseudonyms.installation_secret(path) == key
+    assert [p.name for p in tmp_path.iterdir()] == ["secret.key"]

@@ -137,7 +137,8 @@ def _colour(field: str | None, domain: list[str] | None, colours: list[str] | No
     if not field:
         return alt.value(BAR_COLOUR)
     return alt.Color(f"{field}:N", title=title,
-                     scale=alt.Scale(domain=domain or list(dict.fromkeys(data[field])), range=colours or CATEGORY_COLOURS),
+                     scale=alt.Scale(domain=domain or list(dict.fromkeys(data[field])),
+                                     range=colours or CATEGORY_COLOURS),
                      legend=alt.Legend(orient="bottom", columns=3) if legend else None)
 
 
@@ -170,8 +171,8 @@ def category_bars(data: pd.DataFrame, category: str, value: str, label: str, *, 
     room on the right for the labels."""
     order = list(dict.fromkeys(data[category]))
     y = alt.Y(f"{category}:N", sort=order, title=category_title, axis=alt.Axis(labelLimit=420))
-    top = max([float(v) for v in data[value] if not formats.is_missing(v)] + ([float(target)] if _has_target(target) else [])
-              + [0.0])
+    values = [float(v) for v in data[value] if not formats.is_missing(v)]
+    top = max(values + ([float(target)] if _has_target(target) else []) + [0.0])
     x = alt.X(f"{value}:Q", title=value_title, scale=alt.Scale(domain=[0, top * LABEL_HEADROOM or 1], nice=False),
               axis=alt.Axis(tickCount=8))
     bars = alt.Chart(data).mark_bar().encode(

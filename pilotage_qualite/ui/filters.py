@@ -13,7 +13,7 @@ import streamlit as st
 
 from pilotage_qualite.periods import Period, period_containing, periods_between
 from pilotage_qualite.ui import context
-from pilotage_qualite.views import latest_data_date
+from pilotage_qualite.views import default_period, latest_data_date
 
 # Bound widgets keep their option *as displayed* in the URL, so the options are the
 # French words themselves: links read « ?grain=Trimestre&periode=3e trimestre 2026 ».
@@ -44,9 +44,8 @@ class Filters:
 def offered_periods(grain: str) -> tuple[list[Period], int]:
     """Periods with data at this grain, latest first, and the index of the default one.
 
-    The default is the latest month with data (`views.latest_data_date`); for quarters and
-    years, the latest one that month completes, so that a committee never compares one
-    month of a quarter with whole quarters (the partial one stays offered, first).
+    The default is `views.default_period` (the partial current quarter or year stays
+    offered, first).
     """
     summary = context.data_summary()
     last = latest_data_date(summary)
@@ -55,9 +54,8 @@ def offered_periods(grain: str) -> tuple[list[Period], int]:
     latest = period_containing(last, grain)
     first = period_containing(pd.Timestamp(summary["premiere_date"].dropna().min()).date(), grain)
     offered = list(reversed(periods_between(max(first, latest.shift(-MAX_PERIODS_OFFERED + 1)), latest)))
-    data_end = period_containing(last, "mois").fin
-    complete = next((i for i, p in enumerate(offered) if p.fin <= data_end), 0)
-    return offered, complete
+    default = default_period(last, grain)
+    return offered, offered.index(default) if default in offered else 0
 
 
 def _forget_period() -> None:
@@ -75,7 +73,8 @@ def shared_filters() -> Filters:
         periods = {p.label_fr: p for p in offered}
         chosen = st.selectbox("Période", list(periods), index=default, key="periode", bind="query-params",
                               placeholder="aucune donnée datée", disabled=not periods)
-        site = st.selectbox("Site", [ENSEMBLE, *context.site_names()], key="site", bind="query-params")
+        site = st.selectbox("Site", [ENSEMBLE, *context.site_names()], key="site", bind="query-params",
+                            placeholder="choisir un site")
         projector = st.toggle("Mode projecteur", key="projecteur", bind="query-params",
                               help="Texte et tuiles agrandis, sans barre latérale, une section par écran.")
     return Filters(grain, periods.get(chosen), None if site == ENSEMBLE else site, projector)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from pilotage_qualite import formats
 from pilotage_qualite.bootstrap import demo_is_loaded, empty_demo
-from pilotage_qualite.ui import context
+from pilotage_qualite.ui import access, context
 
 
 @st.dialog("Vider la base de démonstration")
@@ -16,7 +16,7 @@ def _confirm_empty_demo() -> None:
              "Les imports de démonstration restent inscrits au journal (annulés) ; "
              "ils peuvent être rechargés par la commande « python -m pilotage_qualite demo ».")
     if st.button("Oui, vider la base", type="primary"):
-        undone = empty_demo(context.store(), user="qualité (local)")
+        undone = empty_demo(context.store(), user=access.require_quality_role())
         st.session_state["message_frame"] = f"{undone} imports de démonstration annulés : la base est vide."
         st.rerun()
 
@@ -30,7 +30,7 @@ def render_banners() -> None:
         left.info("**Données de démonstration** : l'Association Médiation Rhône-Loire est une structure "
                   "fictive. Pour travailler sur vos propres tableurs, videz la base puis importez vos "
                   "fichiers (page Import).", icon=":material/theater_comedy:")
-        if right.button("Vider la base de démonstration"):
+        if access.can_write() and right.button("Vider la base de démonstration"):
             _confirm_empty_demo()
     summary = context.data_summary()
     last_import = summary["dernier_import"].dropna()

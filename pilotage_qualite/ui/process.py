@@ -21,9 +21,7 @@ from pilotage_qualite.templates import template_bytes, template_name
 from pilotage_qualite.ui import context, tiles
 from pilotage_qualite.ui.filters import Filters
 
-# The import page, when the router registers it (another page of the « Données » section).
-IMPORT_PAGES = ("app_pages/import.py", "app_pages/importer.py", "app_pages/import_fichiers.py",
-                "app_pages/importation.py")
+IMPORT_PAGE = "app_pages/importer.py"  # in the router's « Données » section
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _VIEWS = {name: function for name, function in inspect.getmembers(process_views, inspect.isfunction)
@@ -41,17 +39,18 @@ def _view(name: str, database: str, base_version: tuple, grain: str, debut: str,
         return function(conn, period)
 
 
-def view(name: str, period: Period, site: str | None = None) -> pd.DataFrame:
+def view(name: str, period: Period, site: str | None = None, base_version: tuple | None = None) -> pd.DataFrame:
     """One aggregated view of `process_views` for the period (and site), from cache."""
     if "site" not in inspect.signature(_VIEWS[name]).parameters:
         site = None  # one cache entry for views that never depend on the site
-    return _view(name, str(context.store().path), context.version(), period.grain, period.debut.isoformat(), site)
+    return _view(name, str(context.store().path), base_version or context.version(), period.grain,
+                 period.debut.isoformat(), site)
 
 
 # --- empty states -----------------------------------------------------------------------
 
-def live_rows(dataset: str) -> int:
-    summary = context.data_summary()
+def live_rows(dataset: str, summary: pd.DataFrame | None = None) -> int:
+    summary = context.data_summary() if summary is None else summary
     found = summary.loc[summary["jeu"] == dataset, "lignes"]
     return int(found.iloc[0]) if len(found) else 0
 
@@ -62,14 +61,12 @@ def _template(dataset: str) -> bytes:
 
 
 def import_page_link() -> bool:
-    """A link to the import page when the router registers one; False otherwise."""
-    for page in IMPORT_PAGES:
-        try:
-            st.page_link(page, label="Aller à la page Import", icon=":material/upload_file:")
-            return True
-        except StreamlitAPIException:
-            continue
-    return False
+    """A link to the import page; False (nothing drawn) if the router does not register it."""
+    try:
+        st.page_link(IMPORT_PAGE, label="Aller à la page Import", icon=":material/upload_file:")
+        return True
+    except StreamlitAPIException:
+        return False
 
 
 def empty_state(dataset: str) -> None:
@@ -78,7 +75,8 @@ def empty_state(dataset: str) -> None:
     with st.container(border=True):
         st.info(f"Aucune donnée « {declared.label} » n'a encore été importée : les vues de ce jeu apparaîtront "
                 "dès son premier import. Déposez le fichier exporté de votre outil sur la page Import, ou "
-                "remplissez le modèle d'import ci-dessous.", icon=":material/upload_file:")
+                "partez du modèle d'import de ce jeu (un classeur Excel avec ses colonnes et ses listes).",
+                icon=":material/upload_file:")
         left, right = st.columns(2)
         with left:
             if not import_page_link():
@@ -89,7 +87,8 @@ def empty_state(dataset: str) -> None:
 
 
 def missing_datasets(datasets: list[str]) -> list[str]:
-    return [d for d in datasets if live_rows(d) == 0]
+    summary = context.data_summary()
+    return [d for d in datasets if live_rows(d, summary) == 0]
 
 
 # --- page frame ----------------------------------------------------------------------------
@@ -101,6 +100,7 @@ class ProcessPage:
     site: str | None
     tiles: pd.DataFrame  # views.tiles rows of the page's processes
     missing: tuple[str, ...]  # datasets never imported
+    base_version: tuple  # read once per page run: the key of every cached view
 
     @property
     def where(self) -> str:
@@ -126,7 +126,7 @@ class ProcessPage:
         return None if row is None or formats.is_missing(row["seuil"]) else float(row["seuil"])
 
     def view(self, name: str) -> pd.DataFrame:
-        return view(name, self.period, self.site)
+        return view(name, self.period, self.site, self.base_version)
 
     @property
     def as_of(self) -> str:
@@ -153,7 +153,7 @@ def start(title: str, processes: list[str], datasets: list[str], icon: str) -> P
     results = context.results(period)
     rows = views.tiles(results, period, selection.site, context.catalogue().ids)
     rows = rows[rows["processus"].isin(processes)].reset_index(drop=True)
-    page = ProcessPage(selection, period, selection.site, rows, missing)
+    page = ProcessPage(selection, period, selection.site, rows, missing, context.version())
     if not rows.empty:
         # Three per row: a process has few tiles, and four are cramped beside the sidebar at 1280 px.
         tiles.render_grid(rows, selection.query_params(), per_row=3, period_label=period.label_fr)
@@ -169,17 +169,11 @@ def no_rows(page: ProcessPage, what: str) -> None:
     st.info(f"Pas de données pour {what} en {page.when} ({page.where}).", icon=":material/info:")
 
 
-def n_text(value: int | float, unit: str = "") -> str:
-    text = f"n = {formats.number(value)}"
-    return f"{text} {unit}".strip()
-
-
 def target_text(value: float | None, unit: str, direction: str = "hausse", decimals: int = 0) -> str | None:
     if value is None:
         return None
     sign = "≥" if direction == "hausse" else "≤"
     return f"cible {sign} {formats.with_unit(value, unit, decimals)}"
-
 
 
 def count(value: int | float, singular: str, plural: str | None = None) -> str:

@@ -23,7 +23,7 @@ class Step:
 
 AGENDA = (
     Step("app_pages/tableau_de_bord.py", "tableau-de-bord", "Tableau de bord"),
-    Step("app_pages/processus_demandes.py", "demandes-reclamations", "Réclamations et demandes"),
+    Step("app_pages/processus_demandes.py", "demandes-reclamations", "Demandes et réclamations"),
     Step("app_pages/processus_satisfaction.py", "satisfaction", "Satisfaction"),
     Step("app_pages/processus_audits.py", "audits-amelioration", "Audits et amélioration"),
     Step("app_pages/processus_securite.py", "securite", "Sécurité"),
@@ -33,14 +33,14 @@ AGENDA = (
 )
 
 # Constant CSS (no data ever goes in here): larger type and tiles, darker secondary text for
-# a washed-out projector, the app's chrome (toolbar, header line) hidden, full width.
+# a washed-out projector, the app's chrome hidden (header, toolbar and the sidebar: its
+# filters still apply; « Quitter le mode projecteur » brings it back), full width.
 PROJECTOR_CSS = """
 <style>
 html { font-size: 20px; }
 @media (max-width: 1500px) { html { font-size: 18px; } }
-[data-testid="stToolbar"], [data-testid="stAppDeployButton"], [data-testid="stMainMenu"],
-[data-testid="stDecoration"] { display: none !important; }
-[data-testid="stHeader"] { background: transparent; }
+[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2.2rem 2rem 2.2rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; font-weight: 600; color: #000000; }
 [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p { white-space: normal;
@@ -68,7 +68,12 @@ def _leave() -> None:
 
 def render(selection: Filters, current) -> None:
     """In projector mode, the CSS and the agenda bar: « Précédent », « i / n · title »,
-    « Suivant » and « Quitter le mode projecteur ». `current`: the page st.navigation returned."""
+    « Suivant » and « Quitter le mode projecteur ». `current`: the page st.navigation returned.
+
+    « Précédent » and « Suivant » are page links carrying the filters (as the tiles' links
+    do): st.switch_page cannot carry them, since Streamlit refuses to set or clear query
+    parameters bound to widgets from Python.
+    """
     if not selection.projector:
         return
     st.html(PROJECTOR_CSS)
@@ -77,19 +82,18 @@ def render(selection: Filters, current) -> None:
     previous, where, following, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
     if here is None:
         where.markdown(f"**Hors ordre du jour** · {current.title}")
-        if following.button("Ordre du jour", icon=":material/format_list_numbered:", key="projecteur_debut",
-                            width="stretch"):
-            st.switch_page(AGENDA[0].page, query_params=params)
+        following.page_link(AGENDA[0].page, label="Ordre du jour", icon=":material/format_list_numbered:",
+                            query_params=params, width="stretch")
     else:
-        step = AGENDA[here]
-        where.markdown(f"**Ordre du jour {here + 1} / {len(AGENDA)}** · {step.title}")
-        if previous.button("Précédent", icon=":material/arrow_back:", key="projecteur_precedent",
-                           disabled=here == 0, width="stretch",
-                           help=None if here == 0 else f"Revenir à : {AGENDA[here - 1].title}"):
-            st.switch_page(AGENDA[here - 1].page, query_params=params)
-        if following.button("Suivant", icon=":material/arrow_forward:", key="projecteur_suivant",
-                             disabled=here == len(AGENDA) - 1, width="stretch",
-                             help=None if here == len(AGENDA) - 1 else f"Passer à : {AGENDA[here + 1].title}"):
-            st.switch_page(AGENDA[here + 1].page, query_params=params)
+        where.markdown(f"**Ordre du jour {here + 1} / {len(AGENDA)}** · {AGENDA[here].title}")
+        before, after = AGENDA[max(here - 1, 0)], AGENDA[min(here + 1, len(AGENDA) - 1)]
+        with previous.container(border=True):
+            st.page_link(before.page, label="Précédent", icon=":material/arrow_back:", query_params=params,
+                         disabled=here == 0, width="stretch",
+                         help=None if here == 0 else f"Revenir à : {before.title}")
+        with following.container(border=True):
+            st.page_link(after.page, label="Suivant", icon=":material/arrow_forward:", query_params=params,
+                         disabled=here == len(AGENDA) - 1, width="stretch",
+                         help=None if here == len(AGENDA) - 1 else f"Passer à : {after.title}")
     leave.button("Quitter le mode projecteur", icon=":material/close_fullscreen:", key="projecteur_quitter",
                  on_click=_leave, width="stretch")

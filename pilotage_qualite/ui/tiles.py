@@ -6,7 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from pilotage_qualite import formats
-from pilotage_qualite.formats import is_missing
+
+
+def is_missing(value: object) -> bool:
+    """formats.is_missing, and pandas' NA too (the engine's nullable counts of an empty dataset)."""
+    return formats.is_missing(value) or value is pd.NA
+
 
 # Streamlit's own markdown colours: no HTML needed.
 STATUS_MARKDOWN_COLOUR = {
@@ -47,16 +52,27 @@ def delta_colour(direction: object) -> str:
     return {"hausse": "normal", "baisse": "inverse"}.get(direction, "off")
 
 
+def delta_style(difference: float | None, direction: object) -> tuple[str, str]:
+    """Colour and arrow of a change, given explicitly: Streamlit reads the sign from a leading
+    ASCII « - », and the French « −2,0 pt » (U+2212) would show a green up arrow."""
+    if difference is None or difference == 0:
+        return "gray", "off"
+    good = {"hausse": difference > 0, "baisse": difference < 0}.get(direction)
+    return ("gray" if good is None else "green" if good else "red"), ("up" if difference > 0 else "down")
+
+
 def render_tile(row: pd.Series, query_params: dict[str, str], *, period_label: str) -> None:
     decimals = int(row["decimales"])
     previous = change(row, "valeur_precedente")
     year = change(row, "valeur_annee_precedente")
+    colour, arrow = delta_style(previous, row["sens"])
     with st.container(border=True):
         st.metric(
             label=f"{row['indicateur']} · {row['titre']}",
             value=value_text(row),
             delta=formats.signed(previous, row["unite"], decimals),
-            delta_color=delta_colour(row["sens"]),
+            delta_color=colour,
+            delta_arrow=arrow,
             delta_description="vs période précédente",
             chart_data=[v for v in (row["sparkline"] or []) if v is not None] or None,
             help=f"{period_label} — 12 dernières périodes en courbe.",

@@ -10,6 +10,7 @@ Nothing here writes to the store, and nothing here imports Streamlit.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from pilotage_qualite.recognition import RecognitionError, SheetRows, recognise
 from pilotage_qualite.text import normalize_header
 
 IGNORE = None  # a header mapped by hand to « ignorer »
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -101,7 +103,25 @@ def prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, sec
             dataset: str | None = None, sheet: str | None = None, header_row: int | None = None,
             manual: dict[str, str] | None = None, remembered: dict[str, dict] | None = None,
             progress: Callable[[str], None] | None = None) -> UploadOutcome:
-    """Read, recognise, coerce and validate one uploaded file; never raises for a bad file.
+    """Read, recognise, coerce and validate one uploaded file; never raises for a bad file
+    (whatever goes wrong becomes a French message: no traceback reaches the page)."""
+    try:
+        return _prepare(content, file_name, datasets, secret=secret, limits=limits, dataset=dataset, sheet=sheet,
+                        header_row=header_row, manual=manual, remembered=remembered, progress=progress)
+    except MemoryError:
+        return UploadOutcome(file_name, content_hash(content),
+                             error=f"« {file_name} » : fichier trop volumineux pour être lu en mémoire.")
+    except Exception as exc:  # noqa: BLE001 - a crafted or broken file must not reach the user as a traceback
+        logger.exception("Préparation de « %s » impossible", file_name)
+        return UploadOutcome(file_name, content_hash(content),
+                             error=f"« {file_name} » : fichier illisible ({type(exc).__name__}). Vérifiez qu'il "
+                                   "s'ouvre dans un tableur, enregistrez-le de nouveau en .xlsx ou partez d'un modèle.")
+
+
+def _prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, secret: bytes, limits: Limits,
+             dataset: str | None, sheet: str | None, header_row: int | None, manual: dict[str, str] | None,
+             remembered: dict[str, dict] | None, progress: Callable[[str], None] | None) -> UploadOutcome:
+    """See :func:`prepare`.
 
     ``dataset``, ``sheet`` and ``header_row`` (1-based) correct the recognition; ``manual``
     maps normalised headers to columns of ``dataset``; ``remembered`` holds the mappings
@@ -163,8 +183,14 @@ def _prepare_at_header_row(path: Path, file_name: str, datasets: dict[str, Datas
                                 f"entre 1 et {min(HEADER_SCAN_ROWS, len(chosen.rows))}.")
         width = len(chosen.rows[index])
         scan = [[None] * width for _ in range(index)] + [chosen.rows[index]]
-        recognition = recognise([SheetRows(chosen.name, scan)], datasets, file_name=file_name,
-                                dataset=dataset, sheet=chosen.name, manual=manual)
+        try:
+            recognition = recognise([SheetRows(chosen.name, scan)], datasets, file_name=file_name,
+                                    dataset=dataset, sheet=chosen.name, manual=manual)
+        except RecognitionError as exc:
+            if "aucune ligne d'en-tête reconnue" not in str(exc):
+                raise
+            raise ImportRefused(f"« {file_name} », feuille « {chosen.name} » : la ligne {header_row} ne contient "
+                                "aucun en-tête connu. Choisissez la ligne des titres de colonnes.") from None
     except (ReadError, RecognitionError) as exc:
         raise ImportRefused(str(exc).replace(path.name, file_name)) from None
     body_count = len(chosen.rows) - index - 1

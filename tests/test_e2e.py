@@ -1,0 +1,244 @@
+"""End to end: the real Streamlit server driven in headless Chromium, as a user would.
+
+Starts `streamlit run app.py` on a free port with PILOTAGE_DONNEES pointing to a copy of
+the demo data folder, visits every page, follows a tile to its fiche, changes the site and
+the period in the sidebar, turns the projector mode on and steps through the agenda. Fails
+on any exception Streamlit shows. Screenshots (1920×1080 and 1280×720) are saved to
+tests/screenshots/ (git-ignored) for a person to look at.
+
+Uses Debian's Chromium (never `playwright install`); skipped when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "tests" / "screenshots"
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORTS = {"1920x1080": {"width": 1920, "height": 1080}, "1280x720": {"width": 1280, "height": 720}}
+# url path → the title the page shows
+PAGES = {
+    "": "Tableau de bord qualité",  # the default page lives at the root
+    "activite": "Activité",
+    "demandes-reclamations": "Demandes et réclamations",
+    "satisfaction": "Satisfaction",
+    "formation-rh": "Formation et RH",
+    "audits-amelioration": "Audits et amélioration",
+    "securite": "Sécurité",
+    "documentation": "Documentation",
+    "donnees": None,
+}
+AGENDA = ["", "demandes-reclamations", "satisfaction", "audits-amelioration", "securite", "activite",
+          "formation-rh", "documentation"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent (apt-get install chromium) : "
+                                                          "test de bout en bout non exécuté")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(demo_data_dir, tmp_path):
+    port = free_port()
+    env = {**os.environ, "PILOTAGE_DONNEES": str(demo_data_dir)}
+    env.pop("PILOTAGE_BASE", None)
+    log = (tmp_path / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("Le serveur Streamlit n'a pas démarré :\n" + (tmp_path / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def settle(page, timeout_s: float = 60) -> None:
+    """Wait until the script run is over and nothing on screen is stale."""
+    deadline = time.monotonic() + timeout_s
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
+    calm = 0
+    while time.monotonic() < deadline:
+        state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
+        stale = page.locator('[data-stale="true"]').count()
+        calm = calm + 1 if state in ("notRunning", "initial") and stale == 0 else 0
+        if calm >= 3:
+            break
+        time.sleep(0.25)
+    else:
+        raise AssertionError("L'application n'a pas fini de s'exécuter à temps.")
+    page.wait_for_timeout(400)  # Vega charts draw after the run ends
+    assert_no_exception(page)
+
+
+def assert_no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    if errors.count():
+        raise AssertionError(f"Exception affichée sur {page.url} : {errors.first.inner_text()[:2000]}")
+
+
+def shoot(page, name: str, size: str) -> None:
+    """The screen as the user sees it, and the whole page (Streamlit scrolls its main area,
+    not the document, so the viewport is stretched to the content's height for a moment)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{size}-{name}.png"))
+    viewport = page.viewport_size
+    height = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll("
+                           "'[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]'), e => e.scrollHeight))")
+    if viewport and height > viewport["height"]:
+        page.set_viewport_size({"width": viewport["width"], "height": min(height + 40, 8000)})
+        page.wait_for_timeout(1200)  # charts redraw at the new size
+        page.screenshot(path=str(SCREENSHOTS / f"{size}-{name}-complet.png"))
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(300)
+
+
+def title(page) -> str:
+    return page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+
+
+def subheader(page) -> str:
+    """« septembre 2026 · Saint-Étienne »: the period and site the page shows."""
+    return page.locator('[data-testid="stMain"] h3').first.inner_text().strip()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a sidebar selectbox by its label."""
+    box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label)
+    box.scroll_into_view_if_needed()
+    box.click()
+    box.fill(option)  # typing filters the list, as a user would
+    try:
+        page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+    except Exception:
+        shoot(page, f"echec-choix-{label}", "debug")
+        raise
+    settle(page)
+
+
+def sidebar_open(page) -> bool:
+    sidebar = page.locator('[data-testid="stSidebar"][data-collapsed="false"]')
+    return sidebar.count() == 1 and sidebar.is_visible()
+
+
+def open_sidebar(page) -> None:
+    if not sidebar_open(page):
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        page.wait_for_timeout(600)
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_a_user_visits_every_page(server, browser, size):
+    page = browser.new_page(viewport=VIEWPORTS[size], locale="fr-FR")
+    for url_path, expected in PAGES.items():
+        page.goto(f"{server}/{url_path}")
+        settle(page)
+        if expected:
+            assert title(page) == expected, url_path
+        shoot(page, url_path or "tableau-de-bord", size)
+
+    # A tile leads to its fiche, the filters travelling with it.
+    page.goto(f"{server}/demandes-reclamations")
+    settle(page)
+    page.get_by_role("link", name="Ouvrir la fiche").first.click()
+    page.wait_for_url("**/fiche**")
+    settle(page)
+    assert title(page) == "DEM-01 · Demandes reçues"
+    shoot(page, "fiche-depuis-tuile", size)
+
+    # Site and period in the sidebar: the page and the URL follow.
+    page.goto(f"{server}/satisfaction")
+    settle(page)
+    open_sidebar(page)
+    choose(page, "Site", "Saint-Étienne")
+    choose(page, "Période", "septembre 2026")
+    assert subheader(page) == "septembre 2026 · Saint-Étienne"
+    assert "site=Saint" in page.url and "septembre" in page.url
+    shoot(page, "satisfaction-saint-etienne-septembre", size)
+
+    # Projector mode from the dashboard: bigger, no sidebar, one agenda item per screen; the
+    # site and period chosen above travel along the agenda.
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Tableau de bord").click()
+    settle(page)
+    assert subheader(page) == "septembre 2026 · Saint-Étienne"
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').filter(has_text="Mode projecteur").click()
+    settle(page)
+    assert "projecteur=true" in page.url
+    assert page.get_by_text("Ordre du jour 1 / 8").count() == 1
+    shoot(page, "projecteur-1-tableau-de-bord", size)
+    for step, url_path in enumerate(AGENDA[1:], start=2):
+        page.get_by_role("link", name="Suivant").click()
+        page.wait_for_url(f"**/{url_path}?**")
+        settle(page)
+        assert page.get_by_text(f"Ordre du jour {step} / 8").count() == 1
+        assert "projecteur=true" in page.url and "site=Saint" in page.url and "septembre" in page.url
+        assert not sidebar_open(page)
+        shoot(page, f"projecteur-{step}-{url_path}", size)
+    page.get_by_role("link", name="Précédent").click()
+    page.wait_for_url("**/formation-rh?**")
+    settle(page)
+    assert page.get_by_text("Ordre du jour 7 / 8").count() == 1
+    page.get_by_role("button", name="Quitter le mode projecteur").click()
+    settle(page)
+    assert page.get_by_text("Ordre du jour").count() == 0
+    assert "projecteur=true" not in page.url
+    assert title(page) == "Formation et RH"
+    page.close()
+
+
+def test_projector_mode_opens_from_a_link(server, browser):
+    """A link with ?projecteur=true opens straight in projector mode, sidebar collapsed."""
+    page = browser.new_page(viewport=VIEWPORTS["1920x1080"], locale="fr-FR")
+    page.goto(f"{server}/securite?projecteur=true&site=Lyon+8e")
+    settle(page)
+    assert page.get_by_text("Ordre du jour 5 / 8").count() == 1
+    assert not sidebar_open(page)
+    assert subheader(page) == "octobre 2026 · Lyon 8e"
+    page.close()
