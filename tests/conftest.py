@@ -48,3 +48,21 @@ def app_env(monkeypatch):
     yield use
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture
+def server(demo_data_dir: Path, tmp_path: Path):
+    """The real app (`streamlit run app.py`) on a copy of the demo data; yields its URL."""
+    from browser import running_app
+
+    with running_app(demo_data_dir, tmp_path / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium, driven by Playwright (never a downloaded browser)."""
+    from browser import launched_chromium
+
+    with launched_chromium() as launched:
+        yield launched

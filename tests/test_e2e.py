@@ -11,22 +11,15 @@ Uses Debian's Chromium (never `playwright install`); skipped when it is absent.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from browser import needs_chromium
+
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "tests" / "screenshots"
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 VIEWPORTS = {"1920x1080": {"width": 1920, "height": 1080}, "1280x720": {"width": 1280, "height": 720}}
 # url path → the title the page shows
 PAGES = {
@@ -43,61 +36,7 @@ PAGES = {
 AGENDA = ["", "demandes-reclamations", "satisfaction", "audits-amelioration", "securite", "activite",
           "formation-rh", "documentation"]
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent (apt-get install chromium) : "
-                                                          "test de bout en bout non exécuté")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(demo_data_dir, tmp_path):
-    port = free_port()
-    env = {**os.environ, "PILOTAGE_DONNEES": str(demo_data_dir)}
-    env.pop("PILOTAGE_BASE", None)
-    log = (tmp_path / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("Le serveur Streamlit n'a pas démarré :\n" + (tmp_path / "streamlit.log").read_text())
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 
 def settle(page, timeout_s: float = 60) -> None:

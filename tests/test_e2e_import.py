@@ -7,82 +7,29 @@ Screenshots (1920×1080) are written to tests/screenshots/ for a human to look a
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from browser import needs_chromium
 
 from test_data_pages import GOOD, ODD, UNTIDY
 
 REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "tests" / "screenshots"
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 REC_01 = "REC-01 · Réclamations reçues"
 WAIT_MS = 60_000
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium) : test navigateur ignoré")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
-def server(demo_data_dir: Path, tmp_path: Path):
-    """`streamlit run app.py` on a free port, on a copy of the demo data folder."""
-    port = free_port()
-    env = {**os.environ, "PILOTAGE_DONNEES": str(demo_data_dir)}
-    env.pop("PILOTAGE_BASE", None)
-    log = (tmp_path / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "python"), "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"le serveur Streamlit n'a pas démarré :\n{(tmp_path / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
-        tab = context.new_page()
-        tab.set_default_timeout(WAIT_MS)
-        yield tab
-        context.close()
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR")
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT_MS)
+    yield tab
+    context.close()
 
 
 def shoot(page, name: str, full_page: bool = False) -> None:
