@@ -102,12 +102,10 @@ def _refs_period(text: str) -> bool:
     return bool(_PERIOD_REF.search(_QUOTED.sub("''", text)))
 
 
-def _split_and(text: str) -> list[str] | None:
-    """Top-level AND conjuncts of a condition; None when it has a top-level OR or a BETWEEN."""
-    if re.search(r"\bBETWEEN\b", _QUOTED.sub("''", text), re.IGNORECASE):
-        return None
-    parts, depth, start, i, quote = [], 0, 0, 0, None
-    upper = text.upper()
+def _unquoted(text: str, start: int = 0):
+    """(index, character, parenthesis depth after it) for every character of SQL `text` from
+    `start` that is outside a quoted string or identifier (doubled quotes respected)."""
+    depth, i, quote = 0, start, None
     while i < len(text):
         ch = text[i]
         if quote:
@@ -118,21 +116,31 @@ def _split_and(text: str) -> list[str] | None:
                 quote = None
         elif ch in "'\"":
             quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0 and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
-            for word in ("AND", "OR"):
-                end = i + len(word)
-                if upper.startswith(word, i) and (end == len(text) or not (text[end].isalnum() or text[end] == "_")):
-                    if word == "OR":
-                        return None
-                    parts.append(text[start:i])
-                    start = end
-                    i = end - 1
-                    break
+        else:
+            depth += (ch == "(") - (ch == ")")
+            yield i, ch, depth
         i += 1
+
+
+def _is_word_at(text: str, i: int, word: str) -> bool:
+    end = i + len(word)
+    return (text[i:end].upper() == word and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))
+            and (end == len(text) or not (text[end].isalnum() or text[end] == "_")))
+
+
+def _split_and(text: str) -> list[str] | None:
+    """Top-level AND conjuncts of a condition; None when it has a top-level OR or a BETWEEN."""
+    if re.search(r"\bBETWEEN\b", _QUOTED.sub("''", text), re.IGNORECASE):
+        return None
+    parts, start = [], 0
+    for i, ch, depth in _unquoted(text):
+        if depth != 0 or i < start or ch in "()":
+            continue
+        if _is_word_at(text, i, "OR"):
+            return None
+        if _is_word_at(text, i, "AND"):
+            parts.append(text[start:i])
+            start = i + 3
     parts.append(text[start:])
     parts = [p.strip() for p in parts]
     return parts if all(parts) else None
@@ -409,25 +417,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def _closing_paren(text: str, start: int) -> int | None:
     """Index of the parenthesis closing the one at ``start`` (quotes respected)."""
-    depth, i, quote = 0, start, None
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                if text[i + 1:i + 2] == quote:
-                    i += 2
-                    continue
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
+    return next((i for i, ch, depth in _unquoted(text, start) if ch == ")" and depth == 0), None)
 
 
 def _add_filter(expr: str, condition: str) -> str | None:
