@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from pilotage_qualite.ui import filters, frame
+from pilotage_qualite.store import DatabaseBusy
+from pilotage_qualite.ui import access, context, filters, frame
 from pilotage_qualite.ui import projector as projector_bar
 
 projector = st.query_params.get("projecteur") in ("true", "oui")
@@ -14,6 +15,7 @@ pages = {
         st.Page("app_pages/tableau_de_bord.py", title="Tableau de bord", icon=":material/dashboard:", default=True,
                 url_path="tableau-de-bord"),
         st.Page("app_pages/fiche.py", title="Fiche indicateur", icon=":material/query_stats:", url_path="fiche"),
+        st.Page("app_pages/comite.py", title="Comité", icon=":material/groups:", url_path="comite"),
     ],
     "Processus": [
         st.Page("app_pages/processus_activite.py", title="Activité", icon=":material/directions_walk:",
@@ -37,8 +39,16 @@ pages = {
         st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:", url_path="catalogue"),
     ],
 }
-navigation = st.navigation(pages)
-st.session_state["filtres"] = filters.shared_filters()
-projector_bar.render(st.session_state["filtres"], navigation)
-frame.render_banners()
-navigation.run()
+allowed = access.gate()  # the login page, when this session must log in before reading
+# expanded: with eleven pages Streamlit would otherwise fold the « Données » section behind « View 3 more ».
+navigation = st.navigation(pages, position="sidebar" if allowed else "hidden", expanded=True)
+if not allowed:
+    st.stop()
+try:
+    with context.store().pinned():  # one connection for the whole run, released at its end
+        st.session_state["filtres"] = filters.shared_filters()
+        projector_bar.render(st.session_state["filtres"], navigation)
+        frame.render_banners()
+        navigation.run()
+except DatabaseBusy as exc:  # another program held the file longer than PILOTAGE_ATTENTE_BASE
+    frame.render_busy(exc)

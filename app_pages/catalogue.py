@@ -8,7 +8,7 @@ from pilotage_qualite import catalogue_edits, formats
 from pilotage_qualite.catalogue import CatalogueError
 from pilotage_qualite.data_admin import md
 from pilotage_qualite.store import DatabaseBusy, StoreError
-from pilotage_qualite.ui import access, context
+from pilotage_qualite.ui import access, context, downloads
 
 selection = st.session_state["filtres"]
 store = context.store()
@@ -24,7 +24,9 @@ for problem in context.catalogue_problems():
 
 st.caption(f"{len(catalogue)} indicateurs. Cible et seuil en vigueur au "
            f"{formats.date_fr(today)} (début de la période choisie dans les filtres).")
-st.dataframe(catalogue_edits.catalogue_table(catalogue, changes, today), hide_index=True, width="stretch")
+catalogue_shown = catalogue_edits.catalogue_table(catalogue, changes, today)
+st.dataframe(catalogue_shown, hide_index=True, width="stretch")
+downloads.table_downloads(catalogue_shown, "catalogue des indicateurs", sheet_name="Catalogue")
 
 # --- one fiche ----------------------------------------------------------------------------------
 
@@ -62,7 +64,10 @@ if selection.period is not None:
         st.code("\n\n".join(context.indicator_sql(indicator_id, selection.period)), language="sql")
 
 st.markdown("**Historique des cibles**")
-st.dataframe(catalogue_edits.target_history(indicator, changes), hide_index=True, width="stretch")
+target_history = catalogue_edits.target_history(indicator, changes)
+st.dataframe(target_history, hide_index=True, width="stretch")
+downloads.table_downloads(target_history, f"historique des cibles {indicator.id}", key="telecharger-cibles",
+                          sheet_name="Cibles")
 
 if access.can_write():
     if indicator.sens is None:

@@ -6,7 +6,7 @@ import streamlit as st
 from pilotage_qualite import data_admin, formats
 from pilotage_qualite.data_admin import md
 from pilotage_qualite.store import APPLIED, DatabaseBusy, StoreError
-from pilotage_qualite.ui import access, context
+from pilotage_qualite.ui import access, charts, context, downloads
 from pilotage_qualite.views import latest_data_date
 
 store = context.store()
@@ -65,8 +65,10 @@ journal = store.journal()
 if journal.empty:
     st.info("Aucun import pour l'instant : déposez vos tableurs dans la page Import.")
 else:
-    st.dataframe(data_admin.journal_table(journal, datasets), hide_index=True, width="stretch",
+    journal_shown = data_admin.journal_table(journal, datasets)
+    st.dataframe(journal_shown, hide_index=True, width="stretch",
                  column_config={"N°": st.column_config.NumberColumn(format="%d")})
+    downloads.table_downloads(journal_shown, "journal des imports", sheet_name="Journal")
     by_id = journal.set_index("id")
     ids = [int(i) for i in sorted(by_id.index, reverse=True)]
     wanted = st.query_params.get("import")
@@ -138,6 +140,8 @@ shown = f"les {formats.number(len(rows))} plus récentes affichées" if total > 
 st.caption(f"{formats.number(total)} ligne(s) en vigueur ({shown}), avec le fichier et la ligne d'origine de chacune."
            + (f" Date de référence : {dataset.reference_date}." if dataset.reference_date else ""))
 st.dataframe(rows, hide_index=True, width="stretch", column_config=dates_shown_french(dataset))
+downloads.table_downloads(rows, f"{dataset_name} {site or 'tous les sites'}", key="telecharger-jeu-parcouru",
+                          sheet_name=dataset.label)
 
 # --- freshness --------------------------------------------------------------------------------------
 
@@ -149,8 +153,10 @@ st.caption(f"Par jeu et par site : première et dernière donnée, et les mois s
            + (f" (jusqu'à {formats.month_fr(reference)})" if reference else "")
            + ". Un mois vide est un trou, pas un zéro ; pour un registre tenu par état (effectifs, documents, "
              "constats d'audit) un mois sans ligne peut être normal.")
-st.dataframe(data_admin.freshness(counts, datasets, reference), hide_index=True, width="stretch",
+freshness_table = data_admin.freshness(counts, datasets, reference)
+st.dataframe(freshness_table, hide_index=True, width="stretch",
              column_config={"Mois sans données": st.column_config.TextColumn(width="large")})
+downloads.table_downloads(freshness_table, "fraicheur des donnees", sheet_name="Fraîcheur")
 dated = [n for n in names if datasets[n].reference_date]
 shown = st.selectbox("Mois par mois", dated, index=dated.index("activite") if "activite" in dated else 0,
                      format_func=lambda n: f"{datasets[n].label} ({n})", key="jeu_fraicheur")
@@ -158,5 +164,5 @@ grid = data_admin.freshness_grid(counts[shown], reference)
 if grid.empty:
     st.info(f"Aucune ligne datée dans le jeu {datasets[shown].label}.")
 else:
-    st.altair_chart(data_admin.freshness_chart(grid, f"{datasets[shown].label} : lignes par mois et par site "
-                                                     "(36 derniers mois)"), width="stretch")
+    charts.show(data_admin.freshness_chart, grid, f"{datasets[shown].label} : lignes par mois et par site "
+                                                     "(36 derniers mois)")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pilotage_qualite import formats, views
-from pilotage_qualite.ui import charts, comments, context, tiles
+from pilotage_qualite.ui import charts, comments, context, downloads, tiles
 
 selection = st.session_state["filtres"]
 catalogue = context.catalogue()
@@ -48,11 +48,9 @@ if row["hors_controle"] is True:
 for note in notes:
     st.markdown(note)
 
-st.altair_chart(
-    charts.trend_chart(history, f"{indicator.titre} — {where}",
-                       f"{len(history)} périodes jusqu'à {selection.period.label_fr} · tirets verts : cible · "
-                       "bande orange : zone à surveiller · pointillés gris : limites de contrôle"),
-    width="stretch")
+charts.show(charts.trend_chart, history, f"{indicator.titre} — {where}",
+            f"{len(history)} périodes jusqu'à {selection.period.label_fr} · tirets verts : cible · "
+            "bande orange : zone à surveiller · pointillés gris : limites de contrôle")
 
 if indicator.dimensions:
     st.header("Répartition", divider="gray")
@@ -60,8 +58,8 @@ if indicator.dimensions:
         rows = views.breakdown(results, indicator_id, selection.period, dimension)
         if rows.empty:
             continue
-        st.altair_chart(charts.breakdown_chart(rows, dimension.capitalize(),
-                                               f"Par {dimension} — {selection.period.label_fr}"), width="stretch")
+        charts.show(charts.breakdown_chart,
+            rows, dimension.capitalize(), f"Par {dimension} — {selection.period.label_fr}")
 
 st.header("Définition", divider="gray")
 st.markdown(f"**Pourquoi** : {indicator.pourquoi}")
@@ -84,6 +82,8 @@ behind = context.drill_down(indicator_id, selection.period, dimension, selection
 st.caption(f"{len(behind)} ligne(s) pour {selection.period.label_fr} ({where}), avec le fichier et la ligne "
            "d'origine de chacune.")
 st.dataframe(behind, hide_index=True, width="stretch")
+downloads.table_downloads(behind, f"lignes {indicator_id} {selection.period.label}", key="telecharger-lignes",
+                          sheet_name="Lignes")
 
 st.header("Analyse", divider="gray")
 comments.render(indicator_id, selection.period, selection.site)

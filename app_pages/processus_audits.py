@@ -24,7 +24,7 @@ if page.has("audits"):
         target = process.target_text(page.target("AUD-01"), "nombre", "baisse")
         cells = grid.assign(niveau=[process.count_band(v) for v in grid["nombre"]],
                             etiquette=[formats.number(v) for v in grid["nombre"]])
-        st.altair_chart(charts.heatmap(
+        charts.show(charts.heatmap,
             cells, "tranche", "constat", "niveau", "etiquette", title="Constats ouverts par type et ancienneté",
             subtitle=[f"{page.as_of} · ensemble de la structure",
                       f"n = {process.count(total, 'constat ouvert', 'constats ouverts')}, "
@@ -33,7 +33,7 @@ if page.has("audits"):
             colour_title="Nombre de constats", colour_domain=list(process.COUNT_BANDS),
             colour_range=list(process.COUNT_COLOURS),
             x_title="ancienneté (depuis la date de l'audit)", light=process.COUNT_LIGHT,
-            tooltip=[("constat", "Constat"), ("tranche", "Ancienneté"), ("etiquette", "Nombre")]), width="stretch")
+            tooltip=[("constat", "Constat"), ("tranche", "Ancienneté"), ("etiquette", "Nombre")])
         with st.expander(f"Liste des {process.count(total, 'constat ouvert', 'constats ouverts')}"):
             process.show_table(page.view("open_findings"), {
                 "constat": "Constat", "audit": "Audit", "type_audit": "Type d'audit", "date": "Date",
@@ -63,11 +63,9 @@ if page.has("actions"):
     else:
         rows = process.with_french_dates(timeline, {"date_ouverture": "ouverture_fr", "echeance": "echeance_fr",
                                                     "date_realisation": "realisation_fr"})
-        st.altair_chart(charts.timeline_chart(
-            rows, title="Chronologie des actions du plan d'amélioration",
+        charts.show(charts.timeline_chart, rows, title="Chronologie des actions du plan d'amélioration",
             subtitle=[f"12 mois jusqu'à {page.when} · ensemble de la structure",
                       f"n = {process.count(len(rows), 'action')} ouvertes ou réalisées sur la période",
                       "barre : de l'ouverture à la réalisation (ou à la fin de période)",
                       "trait noir : échéance · pointillés : fin de période"],
-            reference_day=page.period.fin, colour_domain=list(TIMELINE), colour_range=list(TIMELINE.values())),
-            width="stretch")
+            reference_day=page.period.fin, colour_domain=list(TIMELINE), colour_range=list(TIMELINE.values()))

@@ -29,11 +29,11 @@ if any(present.values()):
                     f"n = {process.count(total, word + ' en cours', word + 's en cours')}",
                     f"dont {formats.number(late)} depuis plus de 30 jours"
                     + (f" ({stock_id} : {target})" if target else "")]
-        column.altair_chart(charts.column_bars(
+        charts.show(charts.column_bars,
             rows, "tranche", "nombre", "etiquette", title=f"{name} en cours par ancienneté", subtitle=subtitle,
             value_title=f"nombre de {word}s", x_title="ancienneté à la fin de la période", colour="depuis",
             colour_domain=["30 jours ou moins", "plus de 30 jours"], colour_range=OPEN_COLOURS,
-            colour_title="En cours depuis", counts=True), width="stretch")
+            colour_title="En cours depuis", counts=True, container=column)
 
     process.section("Délais de traitement")
     delays = page.view("delay_distribution")
@@ -56,12 +56,11 @@ if any(present.values()):
                         f"médiane {formats.with_unit(facts['mediane_jours'], 'jours', 1)} · "
                         f"{formats.with_unit(facts['part_dans_le_delai'], '%', 1)} en 15 j ou moins",
                         *([f"{share_id} : {target}"] if target else [])]
-            st.altair_chart(charts.column_bars(
-                rows, "tranche", "nombre", "etiquette",
+            charts.show(charts.column_bars, rows, "tranche", "nombre", "etiquette",
                 title=f"Délai de {'traitement des demandes' if name == 'Demandes' else 'réponse aux réclamations'}",
                 subtitle=subtitle, value_title=f"nombre de {word}s", x_title="délai (jours)", colour="delai",
                 colour_domain=["15 jours ou moins", "plus de 15 jours"], colour_range=DELAY_COLOURS,
-                colour_title="Délai", counts=True), width="stretch")
+                colour_title="Délai", counts=True)
 
     process.section("Ouvertes depuis plus de 30 jours")
     oldest = page.view("oldest_open_items")

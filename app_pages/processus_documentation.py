@@ -18,14 +18,14 @@ if page.has("documents"):
         rows = status.assign(etiquette=[process.count(v, "document") for v in status["nombre"]],
                              niveau=[formats.status_label(SITUATIONS[s]) for s in status["situation"]])
         target = process.target_text(page.target("DOC-01"), "%")
-        st.altair_chart(charts.category_bars(
+        charts.show(charts.category_bars,
             rows, "situation", "nombre", "etiquette", title="Documents en vigueur par échéance de révision",
             subtitle=[f"{page.as_of} · ensemble de la structure · n = {process.count(total, 'document')} en vigueur",
                       "prochaine révision : la date prévue, ou 2 ans après la dernière",
                       *([f"DOC-01 : {target} de documents à jour"] if target else [])],
             value_title="nombre de documents", colour="niveau",
             colour_domain=[formats.status_label(s) for s in SITUATIONS.values()],
-            colour_range=[formats.STATUS_COLOUR[s] for s in SITUATIONS.values()], legend=False), width="stretch")
+            colour_range=[formats.STATUS_COLOUR[s] for s in SITUATIONS.values()], legend=False)
         due = page.view("documents_due")
         st.markdown(f"**Documents à réviser** · {page.as_of} · révision dépassée ou prévue dans les 60 jours")
         if due.empty:

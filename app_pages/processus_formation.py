@@ -33,7 +33,7 @@ if page.has("formations") and page.has("effectifs"):
                                  for r, h in zip(d["heures_par_etp"], d["heures"])],
             partie=lambda d: ["total" if t.startswith("Total") else "par type" for t in d["type"]])
         target = page.target("FOR-01")
-        st.altair_chart(charts.category_bars(
+        charts.show(charts.category_bars,
             rows, "type", "heures_par_etp", "etiquette", title="Heures de formation réalisées par ETP, par type",
             subtitle=[f"12 mois jusqu'à {page.when} · ensemble de la structure",
                       f"{formats.with_unit(hours['etp'].iloc[0], 'ETP', 1)} présents {page.as_of}",
@@ -41,7 +41,7 @@ if page.has("formations") and page.has("effectifs"):
                       "à une session réalisée"],
             value_title="heures par ETP", colour="partie", colour_domain=["par type", "total"],
             colour_range=["#56B4E9", charts.BAR_COLOUR], legend=False,
-            target=target, target_label=process.target_text(target, "heures")), width="stretch")
+            target=target, target_label=process.target_text(target, "heures"))
 elif page.has("effectifs"):
     st.caption("Heures de formation par ETP : le jeu « formations » n'est pas encore importé.")
 
@@ -54,13 +54,12 @@ if page.has("effectifs"):
         target = page.target("FOR-02")
         rows = certification.assign(etiquette=process.share_labels(certification),
                                     intervalle=process.interval_texts(certification))
-        st.altair_chart(charts.interval_chart(
-            rows, "site", title="Médiateurs titulaires du titre professionnel, par site",
+        charts.show(charts.interval_chart, rows, "site", title="Médiateurs titulaires du titre professionnel, par site",
             value_title="% de titulaires (point) et intervalle de confiance à 95 % (trait)",
             subtitle=[f"{page.as_of} · tous les sites",
                       f"n = {process.count(int(rows['n'].sum()), 'médiateur présent', 'médiateurs présents')}",
                       "part de titulaires · trait : intervalle de confiance à 95 % (Wilson)"],
-            target=target, target_label=process.target_text(target, "%")), width="stretch")
+            target=target, target_label=process.target_text(target, "%"))
 
     process.section("Intégration des nouveaux salariés (arrivées des 12 derniers mois)")
     arrivals = page.view("onboarding")

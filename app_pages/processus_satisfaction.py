@@ -21,10 +21,10 @@ if page.has("satisfaction"):
     else:
         rows = answered.assign(public=answered["public"].map(PUBLICS).fillna(answered["public"]),
                                etiquette=process.share_labels(answered), intervalle=process.interval_texts(answered))
-        st.altair_chart(charts.interval_chart(
+        charts.show(charts.interval_chart,
             rows, "public", title="Satisfaction globale, habitants et partenaires", value_title=VALUE_TITLE,
             subtitle=[f"{page.when} · {page.where} · n = {process.count(int(rows['n'].sum()), 'réponse')}",
-                      *METHOD], target=target, target_label=goal), width="stretch")
+                      *METHOD], target=target, target_label=goal)
         st.markdown(f"**Réponses à la question « satisfaction globale »** · {page.when} · {page.where}")
         table = by_public.assign(public=by_public["public"].map(PUBLICS).fillna(by_public["public"]))
         process.show_table(table, {"public": "Public", "tres_satisfaits": "Très satisfait",
@@ -45,12 +45,12 @@ if page.has("satisfaction"):
         rows = questions.assign(public=questions["public"].map(PUBLICS).fillna(questions["public"]),
                                 etiquette=process.share_labels(questions),
                                 intervalle=process.interval_texts(questions))
-        st.altair_chart(charts.interval_chart(
+        charts.show(charts.interval_chart,
             rows, "question", group="public", group_domain=list(PUBLICS.values()), group_title="Public",
             title="Satisfaction par question", value_title=VALUE_TITLE,
             subtitle=[f"{page.when} · {page.where}",
                       "n = réponses exprimées à chaque question (« sans avis » exclus)", *METHOD],
-            target=target, target_label=goal), width="stretch")
+            target=target, target_label=goal)
         with st.expander("Tableau des résultats par question"):
             process.show_table(rows.assign(part=[formats.with_unit(v, "%", 1) for v in rows["pourcentage"]]),
                                {"question": "Question", "public": "Public", "n": "n (réponses)",

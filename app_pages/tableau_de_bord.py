@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from pilotage_qualite import formats, views
-from pilotage_qualite.ui import context, tiles
+from pilotage_qualite import exports, formats, views
+from pilotage_qualite.ui import context, downloads, tiles
 
 selection = st.session_state["filtres"]
 st.title("Tableau de bord qualité")
@@ -17,6 +17,8 @@ results = context.results(selection.period)
 rows = views.tiles(results, selection.period, selection.site, catalogue.ids)
 where = selection.site or "Ensemble de la structure"
 st.subheader(f"{selection.period.label_fr} · {where}")
+downloads.table_downloads(lambda: exports.indicator_sheets(results, selection.period.label, selection.site),
+                          f"indicateurs {selection.period.label} {where}", csv=False)
 
 counts = views.status_counts(rows)
 st.markdown("  ".join(f"{tiles.status_badge(status)} {count}" for status, count in counts.items() if count))

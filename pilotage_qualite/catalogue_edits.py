@@ -15,6 +15,7 @@ import math
 
 import duckdb
 import pandas as pd
+import yaml
 
 from pilotage_qualite import engine, formats
 from pilotage_qualite.catalogue import (
@@ -25,6 +26,7 @@ from pilotage_qualite.catalogue import (
     parse_indicator_text,
     schema_problems,
 )
+from pilotage_qualite.declarations import load_yaml
 from pilotage_qualite.periods import Period, periods_ending
 
 ADDED_SOURCE = "ajout"  # source_file of indicators added in the app: « ajout ID (base) »
@@ -86,9 +88,7 @@ def definitions_by_id(text: str, indicators: list[Indicator]) -> dict[str, str]:
     """The text to keep for each new indicator (the whole text when it defines only one)."""
     if len(indicators) == 1:
         return {indicators[0].id: text.strip()}
-    import yaml
-
-    raw = yaml.safe_load(text)
+    raw = load_yaml(text)
     defaults = {}
     if isinstance(raw, dict):
         defaults = {k: raw[k] for k in ("processus", "pilote") if raw.get(k) is not None}

@@ -10,23 +10,24 @@ import argparse
 import getpass
 import json
 import sys
-from typing import Callable, Sequence
-
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
 
-import pandas as pd
-
-from pilotage_qualite import bootstrap
-from pilotage_qualite.catalogue import CatalogueError, check_against_schema, load_catalogue
-from pilotage_qualite.catalogue_edits import with_additions
+# Light modules only at start-up (no pandas, no DuckDB): the import command starts reading the
+# file in its child process first and loads the engine meanwhile (see cmd_importer). Each verb
+# imports what it uses.
+from pilotage_qualite import sandbox
+from pilotage_qualite.catalogue import Catalogue, CatalogueError
 from pilotage_qualite.declarations import DeclarationError, load_datasets
-from pilotage_qualite.engine import compute
-from pilotage_qualite.periods import PeriodError, parse_period
-from pilotage_qualite.views import default_period, latest_data_date, scope
-from pilotage_qualite.importer import ImportRefused, Limits, PreparedImport, prepare_file
-from pilotage_qualite.pseudonyms import installation_secret
+from pilotage_qualite.periods import Period, PeriodError, parse_period
 from pilotage_qualite.settings import Settings, load_settings
-from pilotage_qualite.store import APPLIED, DatabaseBusy, SchemaMismatch, Store, StoreError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pilotage_qualite.importer import PreparedImport
+    from pilotage_qualite.store import Store
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -61,6 +62,8 @@ def open_store(args: argparse.Namespace) -> Store:
 
 
 def store_for(settings: Settings) -> Store:
+    from pilotage_qualite.store import Store
+
     store = Store(settings.database, load_datasets(), kept_files_dir=settings.kept_files_dir,
                   busy_timeout_s=settings.busy_timeout_s)
     store.initialise()
@@ -73,7 +76,9 @@ def print_table(frame: pd.DataFrame, output_format: str) -> None:
         records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         print(json.dumps(records, ensure_ascii=False, indent=2))
     elif output_format == "csv":
-        print(frame.to_csv(index=False, sep=";", decimal=","), end="")
+        from pilotage_qualite import exports  # openpyxl: imported by the verbs that export only
+
+        print(exports.csv_text(frame, readable=False), end="")
     else:
         print(frame.to_string(index=False) if len(frame) else "(aucune ligne)")
 
@@ -132,23 +137,44 @@ def describe_prepared(prepared: PreparedImport, store: Store, max_rejected_shown
     return lines
 
 
+def _prepare_in_child(path: Path, settings: Settings, dataset: str | None, sheet: str | None) -> PreparedImport:
+    """The reading child's work: the whole pipeline (read, recognise, coerce, validate) on one
+    file. The pipeline's modules are imported here, while the parent loads its own."""
+    from pilotage_qualite.importer import Limits, prepare_file
+    from pilotage_qualite.pseudonyms import installation_secret
+
+    return prepare_file(path, load_datasets(), secret=installation_secret(settings.secret_file),
+                        limits=Limits.from_settings(settings), dataset=dataset, sheet=sheet)
+
+
 def cmd_importer(args: argparse.Namespace) -> int:
+    """Each file is prepared in a bounded child process (a crafted file costs the child, not a
+    clean exit code); the first child starts before the parent loads pandas and DuckDB, so the
+    reading overlaps the command's start-up."""
     settings = load_settings(database=args.base)
+    limits = sandbox.SandboxLimits(settings.read_memory_mb * 2**20, settings.read_timeout_s)
+    paths = [Path(name) for name in args.fichiers]
+    readable = [path for path in paths if path.is_file()]
+    refusals: dict[Path, str] = {path: f"« {path} » : fichier introuvable." for path in paths if not path.is_file()}
+
+    def start(path: Path) -> sandbox.Child:
+        return sandbox.Child(_prepare_in_child, (path, settings, args.jeu, args.feuille), limits=limits, start="fork")
+
+    child = start(readable[0]) if readable else None
+    from pilotage_qualite.importer import ImportRefused
+
     store = store_for(settings)
-    limits = Limits(settings.max_upload_mb * 1_000_000, settings.max_rows)
-    secret = installation_secret(settings.secret_file)
     prepared: list[PreparedImport] = []
-    refused = []
-    for file_name in args.fichiers:
-        path = Path(file_name)
-        if not path.is_file():
-            refused.append(f"« {file_name} » : fichier introuvable.")
-            continue
+    for position, path in enumerate(readable if child else []):
         try:
-            prepared.append(prepare_file(path, store.datasets, secret=secret, limits=limits,
-                                         dataset=args.jeu, sheet=args.feuille))
+            prepared.append(child.result())
         except ImportRefused as exc:
-            refused.append(str(exc))
+            refusals[path] = str(exc)
+        except sandbox.SandboxError as exc:
+            refusals[path] = f"« {path.name} » : {exc}"
+        if position + 1 < len(readable):
+            child = start(readable[position + 1])
+    refused = [refusals[path] for path in paths if path in refusals]  # in the order of the command
     for message in refused:
         print(f"Refusé : {message}", file=sys.stderr)
     if refused:
@@ -182,10 +208,14 @@ def cmd_importer(args: argparse.Namespace) -> int:
 def cmd_rejets(args: argparse.Namespace) -> int:
     store = open_store(args)
     if args.import_id not in set(store.journal()["id"]):
+        from pilotage_qualite.store import StoreError
+
         raise StoreError(f"L'import n° {args.import_id} n'existe pas.")
     rejected = store.rejected_rows(args.import_id)
     if args.sortie:
-        rejected.to_excel(args.sortie, index=False)
+        from pilotage_qualite import exports
+
+        write_output(Path(args.sortie), exports.excel_bytes(rejected, "Rejets"))
         print(f"{len(rejected)} rejet(s) écrits dans « {args.sortie} ».")
     else:
         print_table(rejected, "table")
@@ -217,6 +247,10 @@ def cmd_modeles(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from pilotage_qualite import bootstrap
+    from pilotage_qualite.importer import ImportRefused
+    from pilotage_qualite.store import APPLIED
+
     settings = load_settings(database=args.base)
     store = store_for(settings)
     journal = store.journal()
@@ -249,43 +283,152 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_indicateurs(args: argparse.Namespace) -> int:
-    store = open_store(args)
+def full_catalogue(store: Store, args: argparse.Namespace) -> Catalogue:
+    """The catalogue files plus the indicators added in the app; those that no longer fit are
+    left out with a warning."""
+    from pilotage_qualite.catalogue import check_against_schema, load_catalogue
+    from pilotage_qualite.catalogue_edits import with_additions
+
     catalogue, problems = with_additions(load_catalogue(), store.added_indicators())
-    check_against_schema(catalogue, store.datasets)
+    check_against_schema(catalogue, store.datasets, verified_dir=load_settings(database=args.base).checks_dir)
     for problem in problems:
         print(f"Attention : {problem}", file=sys.stderr)
-    if args.periode:
+    return catalogue
+
+
+def chosen_period(store: Store, text: str | None, grain: str) -> Period:
+    """--periode, or the dashboard's default period of the grain (views.default_period)."""
+    from pilotage_qualite.views import default_period, latest_data_date
+
+    if text:
         try:
-            period = parse_period(args.periode)
+            return parse_period(text)
         except PeriodError as exc:
             raise BadInput(str(exc)) from None
-    else:
-        last = latest_data_date(store.data_summary())
-        if last is None:
-            raise BadInput("La base ne contient aucune donnée datée : importez d'abord des tableurs.")
-        period = default_period(last, args.grain)
-    if args.site and args.site not in store.site_names():
-        raise BadInput(f"Site « {args.site} » inconnu (sites : {', '.join(store.site_names())}).")
+    last = latest_data_date(store.data_summary())
+    if last is None:
+        raise BadInput("La base ne contient aucune donnée datée : importez d'abord des tableurs.")
+    return default_period(last, grain)
+
+
+def check_site(store: Store, site: str | None) -> None:
+    if site and site not in store.site_names():
+        raise BadInput(f"Site « {site} » inconnu (sites : {', '.join(store.site_names())}).")
+
+
+def cmd_indicateurs(args: argparse.Namespace) -> int:
+    from pilotage_qualite.engine import compute
+    from pilotage_qualite.views import indicator_rows
+
+    store = open_store(args)
+    catalogue = full_catalogue(store, args)
+    period = chosen_period(store, args.periode, args.grain)
+    check_site(store, args.site)
+    if args.format == "xlsx" and not args.sortie:
+        raise BadInput("le format xlsx s'écrit dans un fichier : ajoutez --sortie FICHIER.xlsx.")
     with store.connect() as conn:
         results = compute(conn, catalogue, [period], targets=store.target_changes())
-    print_table(indicator_rows(results, args.site), args.format)
+    if args.format == "xlsx":
+        from pilotage_qualite import exports
+
+        write_output(Path(args.sortie), exports.excel_bytes({"Indicateurs": exports.indicator_table(results, args.site)}))
+        print(f"Tableau des indicateurs de {period.label_fr} écrit dans « {args.sortie} ».")
+    else:
+        print_table(indicator_rows(results, args.site), args.format)
     return EXIT_OK
 
 
-def indicator_rows(results: pd.DataFrame, site: str | None) -> pd.DataFrame:
-    """The `indicateurs` output: Ensemble and per-site rows, or one site's (site null = Ensemble)."""
-    if site:
-        rows = scope(results, site)
-        rows = rows.assign(site=[None if whole else site for whole in rows["ensemble_seulement"]])
+def cmd_dossier(args: argparse.Namespace) -> int:
+    from pilotage_qualite import formats, pack  # vl-convert and fpdf2: loaded by this verb only
+
+    settings = load_settings(database=args.base)
+    store = store_for(settings)
+    output = Path(args.sortie)
+    if not output.parent.is_dir():
+        raise BadInput(f"le dossier « {output.parent} » n'existe pas : rien n'est écrit.")
+    meeting = store.meeting(args.reunion) if args.reunion is not None else None
+    if meeting:
+        period, site = parse_period(meeting["periode"]), meeting["site"]
+        if args.periode and chosen_period(store, args.periode, args.grain) != period:
+            raise BadInput(f"la réunion n° {meeting['id']} revoit la période {period.label} ({period.label_fr}), "
+                           f"pas {args.periode} : retirez --periode ou choisissez une autre réunion.")
+        if args.site and args.site != site:
+            raise BadInput(f"la réunion n° {meeting['id']} porte sur « {site or 'Ensemble'} », pas sur « {args.site} ».")
     else:
-        ensemble = results[results["dimension"].isna()].assign(site=None)
-        by_site = results[results["dimension"] == "site"].assign(site=lambda r: r["modalite"])
-        rows = pd.concat([ensemble, by_site], ignore_index=True)
-    columns = ["indicateur", "titre", "periode", "site", "valeur", "effectif", "cible", "seuil", "statut", "unite"]
-    order = {indicator_id: i for i, indicator_id in enumerate(dict.fromkeys(results["indicateur"]))}
-    rows = rows.assign(_ordre=rows["indicateur"].map(order), _site=rows["site"].notna())
-    return rows.sort_values(["_ordre", "_site", "site"], kind="stable")[columns].reset_index(drop=True)
+        period, site = chosen_period(store, args.periode, args.grain), args.site
+        check_site(store, site)
+    catalogue = full_catalogue(store, args)
+    started = time.perf_counter()
+    try:
+        pdf = pack.committee_pack(store, catalogue, period, site, meeting=meeting,
+                                  structure=pack.structure_name(settings.structure, store))
+    except pack.PackError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    write_output(output, pdf)
+    seconds = time.perf_counter() - started
+    where = site or "ensemble de la structure"
+    print(f"Dossier du comité de {period.label_fr} ({where}) écrit dans « {output} » "
+          f"({formats.number(len(pdf) / 1024)} Ko, produit en {formats.number(seconds, 1)} s).")
+    if meeting:
+        pack_id = store.archive_pack(meeting["id"], pdf, args.utilisateur)
+        print(f"Archivé avec la réunion n° {meeting['id']} (dossier archivé n° {pack_id}).")
+    return EXIT_OK
+
+
+def write_output(path: Path, content: bytes) -> None:
+    """Write an exported file; a folder that does not exist or a refused write is bad input."""
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise BadInput(f"impossible d'écrire « {path} » ({exc.strerror or exc}).") from None
+
+
+def cmd_sauvegarder(args: argparse.Namespace) -> int:
+    from pilotage_qualite.backup import backup
+    from pilotage_qualite.formats import number
+
+    settings = load_settings(database=args.base)
+    try:
+        report = backup(store_for(settings), settings, Path(args.sortie), with_secret=args.avec_secret)
+    except OSError as exc:
+        print(f"Erreur : impossible d'écrire la sauvegarde « {args.sortie} » ({exc.strerror or exc}).",
+              file=sys.stderr)
+        return EXIT_ERROR
+    print(f"Sauvegarde écrite dans « {report.target} » : la base ({report.imports} import(s) au journal) et "
+          f"{report.kept_files} fichier(s) conservé(s), {number(report.size / 1e6, 1)} Mo.")
+    if report.missing_files:
+        print(f"Attention : {len(report.missing_files)} fichier(s) d'origine ne sont plus conservés et "
+              "manquent à la sauvegarde.", file=sys.stderr)
+    if report.with_secret:
+        print("Le secret d'installation est dans l'archive : gardez-la en lieu sûr.")
+    else:
+        print(f"Le secret d'installation (« {settings.secret_file} ») n'est pas inclus : sauvegardez-le une fois "
+              "à part (option --avec-secret pour l'inclure).")
+    return EXIT_OK
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def cmd_motdepasse(args: argparse.Namespace) -> int:
+    """Print the scrypt hash of a password typed twice (never echoed, never written anywhere)."""
+    from pilotage_qualite.access_rules import hash_password
+
+    try:
+        first = getpass.getpass("Mot de passe : ")
+        second = getpass.getpass("Le même, une seconde fois : ")
+    except (EOFError, KeyboardInterrupt):
+        print("\nAbandon : aucune empreinte calculée.", file=sys.stderr)
+        return EXIT_ERROR
+    if first != second:
+        raise BadInput("les deux saisies diffèrent : aucune empreinte calculée.")
+    if len(first) < MIN_PASSWORD_LENGTH:
+        raise BadInput(f"mot de passe trop court (au moins {MIN_PASSWORD_LENGTH} caractères).")
+    print(hash_password(first))
+    print("Copiez cette empreinte dans .streamlit/secrets.toml, section [acces] : "
+          "mot_de_passe_qualite = \"…\" (ou mot_de_passe_lecture).", file=sys.stderr)
+    return EXIT_OK
 
 
 def build_parser() -> FrenchParser:
@@ -337,12 +480,36 @@ def build_parser() -> FrenchParser:
     indicators.add_argument("--grain", choices=["mois", "trimestre", "annee"], default="mois",
                             help="grain de la période par défaut, quand --periode n'est pas donné")
     indicators.add_argument("--site", metavar="NOM", help="un seul site (sinon l'ensemble et chaque site)")
-    indicators.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                            help="format de sortie (table par défaut)")
+    indicators.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table",
+                            help="format de sortie (table par défaut ; xlsx : classeur Excel, avec --sortie)")
+    indicators.add_argument("--sortie", metavar="FICHIER", help="fichier où écrire le classeur (format xlsx)")
     indicators.set_defaults(run=cmd_indicateurs)
+
+    committee = verbs.add_parser("dossier", help="produire le dossier PDF du comité (ordre du jour de la revue)")
+    committee.add_argument("--periode", help="période revue : 2026-T3, 2026-09 ou 2026 (par défaut : celle de la "
+                                             "réunion, sinon le dernier trimestre complet)")
+    committee.add_argument("--grain", choices=["mois", "trimestre", "annee"], default="trimestre",
+                           help="grain de la période par défaut, quand --periode n'est pas donné")
+    committee.add_argument("--site", metavar="NOM", help="un seul site (par défaut : l'ensemble de la structure)")
+    committee.add_argument("--reunion", metavar="ID", type=int,
+                           help="réunion enregistrée (participants, comptes rendus, décisions) ; le dossier "
+                                "est archivé avec elle")
+    committee.add_argument("--sortie", metavar="FICHIER.pdf", required=True, help="fichier PDF à écrire")
+    committee.add_argument("--utilisateur", default=getpass.getuser(), help="nom inscrit avec le dossier archivé")
+    committee.set_defaults(run=cmd_dossier)
 
     demo = verbs.add_parser("demo", help="charger les données de démonstration (structure fictive) dans la base")
     demo.set_defaults(run=cmd_demo)
+
+    save = verbs.add_parser("sauvegarder", help="sauvegarder la base et les fichiers conservés (même pendant "
+                                                "que l'application tourne)")
+    save.add_argument("--sortie", metavar="FICHIER.zip", required=True, help="archive de sauvegarde à écrire")
+    save.add_argument("--avec-secret", action="store_true",
+                      help="inclure le secret d'installation (clé de pseudonymisation) dans l'archive")
+    save.set_defaults(run=cmd_sauvegarder)
+
+    password = verbs.add_parser("motdepasse", help="calculer l'empreinte d'un mot de passe pour .streamlit/secrets.toml")
+    password.set_defaults(run=cmd_motdepasse)
     return parser
 
 
@@ -351,9 +518,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except (BadInput, StoreError) as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (DatabaseBusy, SchemaMismatch, DeclarationError, CatalogueError) as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    except Exception as exc:
+        # The store's errors can only come from a verb that imported the store: importing it
+        # here costs nothing then, and the start-up stays light.
+        from pilotage_qualite.store import DatabaseBusy, SchemaMismatch, StoreError
+
+        if isinstance(exc, (BadInput, StoreError)):
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if isinstance(exc, (DatabaseBusy, SchemaMismatch, DeclarationError, CatalogueError)):
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        raise

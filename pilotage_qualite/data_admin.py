@@ -6,21 +6,17 @@ its gaps, and Excel downloads whose cells can never run as formulas.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
 import altair as alt
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from pilotage_qualite import formats
+from pilotage_qualite import exports, formats
 from pilotage_qualite.declarations import Dataset
 from pilotage_qualite.periods import add_months
 from pilotage_qualite.store import APPLIED, ImportCounts
 from pilotage_qualite.views import MONTH_ABBREVIATIONS
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FRESHNESS_MONTHS = 12
 NO_SITE = "(sans site)"
 
@@ -198,42 +194,9 @@ def freshness_chart(grid: pd.DataFrame, title: str) -> alt.TopLevelMixin:
 # --- downloads ----------------------------------------------------------------------------------
 
 
-def neutralise(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def excel_bytes(frame: pd.DataFrame, sheet_name: str = "Données") -> bytes:
-    """An .xlsx of a table; every cell is a value (text cells that look like formulas neutralised)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_name[:31]
-    sheet.append([str(neutralise(str(c))) for c in frame.columns])
-    for record in frame.itertuples(index=False):
-        values = []
-        for value in record:
-            if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA or value is pd.NaT:
-                values.append(None)
-            elif isinstance(value, pd.Timestamp):
-                values.append(value.to_pydatetime())
-            elif hasattr(value, "item") and not isinstance(value, (str, bytes)):
-                values.append(value.item())  # numpy scalars
-            else:
-                values.append(neutralise(value))
-        sheet.append(values)
-    for row in sheet.iter_rows(min_row=1):
-        for cell in row:
-            if cell.data_type == "f":  # never a formula, whatever openpyxl guessed
-                cell.data_type = "s"
-    for index, column in enumerate(frame.columns, start=1):
-        longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))]) if len(frame) else len(str(column))
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 80)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """An .xlsx of a table (exports.excel_bytes: formulas neutralised, French formats)."""
+    return exports.excel_bytes(frame, sheet_name)
 
 
 # --- text from files, shown in Streamlit markdown ---------------------------------------------

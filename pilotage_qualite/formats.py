@@ -61,6 +61,14 @@ def with_unit(value: float | int | None, unit: str, decimals: int = 0) -> str:
     return number(value, decimals) + UNIT_SUFFIX.get(unit, f"{NBSP}{unit}")
 
 
+def target_text(target: float | None, direction: object, unit: str, decimals: int = 0) -> str:
+    """« cible ≥ 90,0 % » (≤ when lower is better), « sans cible »."""
+    if is_missing(target):
+        return "sans cible"
+    sign = "≥" if direction == "hausse" else "≤"
+    return f"cible {sign} {with_unit(target, unit, decimals)}"
+
+
 def signed(value: float | None, unit: str, decimals: int = 0) -> str | None:
     """A change: « +2,5 pts », « −3 »; None when it cannot be computed."""
     if is_missing(value):

@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pilotage_qualite import parsing
+from pilotage_qualite import parsing, sandbox
 from pilotage_qualite.declarations import Column, Dataset
 from pilotage_qualite.pseudonyms import pseudonymise
-from pilotage_qualite.readers import HEADER_SCAN_ROWS, ReadError, _gc_paused, read_file, to_columns
+from pilotage_qualite.readers import (DEFAULT_MAX_UNCOMPRESSED_BYTES, HEADER_SCAN_ROWS, RawSheet, ReadError,
+                                      _gc_paused, read_file, to_columns)
 from pilotage_qualite.recognition import Recognition, RecognitionError, SheetRows, recognise
+from pilotage_qualite.settings import Settings
 from pilotage_qualite.store import ImportBatch
 from pilotage_qualite.text import normalize_header
 
@@ -46,8 +48,23 @@ class PreparedImport:
 
 @dataclass(frozen=True)
 class Limits:
+    """What an import may cost: file size, rows, unpacked size, and the reading child's memory and time."""
+
     max_bytes: int
     max_rows: int
+    max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES
+    read_memory_bytes: int = sandbox.DEFAULT_MEMORY_BYTES
+    read_timeout_s: float = sandbox.DEFAULT_TIMEOUT_S
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(settings.max_upload_mb * 1_000_000, settings.max_rows,
+                   max_uncompressed_bytes=settings.max_uncompressed_mb * 1_000_000,
+                   read_memory_bytes=settings.read_memory_mb * 2**20, read_timeout_s=settings.read_timeout_s)
+
+    @property
+    def sandbox(self) -> sandbox.SandboxLimits:
+        return sandbox.SandboxLimits(self.read_memory_bytes, self.read_timeout_s)
 
 
 def _parse_column(column: Column, raw: pd.Series) -> parsing.Parsed:
@@ -111,7 +128,8 @@ def prepare_file(path: Path, datasets: dict[str, Dataset], *, secret: bytes, lim
     # otherwise it walks the 100,000 row lists again and again while columns are parsed.
     with _gc_paused():
         try:
-            workbook = read_file(path)
+            workbook = read_file(path, max_rows=read_row_cap(limits),
+                                 max_uncompressed=limits.max_uncompressed_bytes)
             if workbook.format == "csv" and file_name != path.name:
                 # A text file's only sheet is named after the file: the user's name, not our copy's.
                 workbook.sheets[0].name = Path(file_name).stem or workbook.sheets[0].name
@@ -119,12 +137,22 @@ def prepare_file(path: Path, datasets: dict[str, Dataset], *, secret: bytes, lim
                                     datasets, file_name=file_name, dataset=dataset, sheet=sheet, manual=manual)
         except (ReadError, RecognitionError) as exc:
             raise ImportRefused(str(exc).replace(path.name, file_name)) from None
-        rows = workbook.sheet(recognition.sheet).rows
-        body_count = len(rows) - recognition.header_index - 1
-        if body_count > limits.max_rows:
-            raise ImportRefused(f"« {file_name} » : {body_count} lignes, au-delà du maximum autorisé "
-                                f"({limits.max_rows}).")
+        chosen = workbook.sheet(recognition.sheet)
+        rows = chosen.rows
+        check_row_count(file_name, chosen, len(rows) - recognition.header_index - 1, limits)
         return _build_batch(content, file_name, datasets[recognition.dataset], recognition, rows, secret)
+
+
+def read_row_cap(limits: Limits) -> int:
+    """Rows to read at most: the row cap below the lowest header row, plus one to see it is exceeded."""
+    return limits.max_rows + HEADER_SCAN_ROWS + 1
+
+
+def check_row_count(file_name: str, sheet: RawSheet, body_count: int, limits: Limits) -> None:
+    """Refuse a sheet of more data rows than the cap (read with :func:`read_row_cap`)."""
+    if body_count > limits.max_rows:
+        count = f"plus de {limits.max_rows}" if sheet.truncated else str(body_count)
+        raise ImportRefused(f"« {file_name} » : {count} lignes, au-delà du maximum autorisé ({limits.max_rows}).")
 
 
 def _build_batch(content: bytes, file_name: str, dataset: Dataset, recognition: Recognition,

@@ -1118,10 +1118,13 @@ for _level, _forms in {
     1: ("pas du tout satisfait", "pas satisfait", "insatisfait", "tres insatisfait"),
 }.items():
     for _form in _forms:
-        _LIKERT_WORDS[_form] = _level
-        _LIKERT_WORDS[_form.replace("satisfait", "satisfaite")] = _level
+        # Inclusive spellings as survey tools write them: satisfaite, Satisfait(e), Satisfait·e.
+        for _variant in ("satisfait", "satisfaite", "satisfait e"):
+            _LIKERT_WORDS[_form.replace("satisfait", _variant)] = _level
 _LIKERT_DIGITS = {"1": 1, "2": 2, "3": 3, "4": 4}
-_NO_ANSWER = {"sans avis", "nsp", "ne sait pas", "ne se prononce pas", "sans opinion"}
+# Not concerned by a question is no answer too (not a rejected row).
+_NO_ANSWER = {"sans avis", "nsp", "ne sait pas", "ne se prononce pas", "sans opinion", "non concerne",
+              "non concernee", "non concerne e", "sans objet", "non applicable"}
 
 
 def _likert_lookup(v: Any, norm: str) -> tuple[int, bool] | None:

@@ -527,3 +527,28 @@ def reference_day(period: Period) -> date:
     """The day stocks are stated at: `fin`, the first day after the period."""
     return period.fin
 
+
+
+# --- Comité (the improvement plan since the last meeting) -------------------------------------
+
+_DONE_ACTION = "statut IS DISTINCT FROM 'abandonnée' AND date_realisation < $fin"
+
+
+def actions_closed_since(conn, period: Period, since: date | None = None) -> pd.DataFrame:
+    """Actions completed in [`since`, `fin`) (default `since`: the period's start), not
+    abandoned: what the committee closed since it last met."""
+    return _query(conn, f"""
+        SELECT numero, intitule, origine, site, pilote, echeance, date_realisation, efficacite,
+               CASE WHEN date_realisation <= echeance THEN 'dans les délais' ELSE 'en retard' END AS delai
+        FROM actions WHERE {_DONE_ACTION} AND date_realisation >= $depuis
+        ORDER BY date_realisation, numero""", _params(period, depuis=since or period.debut))
+
+
+def actions_effectiveness_to_check(conn, period: Period) -> pd.DataFrame:
+    """Actions completed in the 12 months ending with the period whose effectiveness is not yet
+    assessed (empty or « à évaluer »): the actions PA-03 still waits for (abandoned ones aside)."""
+    return _query(conn, f"""
+        SELECT numero, intitule, origine, site, pilote, date_realisation, efficacite
+        FROM actions WHERE {_DONE_ACTION} AND date_realisation >= $debut_fenetre
+          AND (efficacite IS NULL OR efficacite NOT IN ('efficace', 'non efficace'))
+        ORDER BY date_realisation, numero""", _params(period))

@@ -36,7 +36,8 @@ best of 7): python-calamine alone (``from_path`` + ``to_python`` of every sheet)
 :func:`read_file` 1.28 s, ``read_file(max_rows=30)`` 1.10 s; the same table as a cp1252 ";"
 CSV: 0.34 s.
 
-Limits against crafted files: a zip-based file (xlsx, xlsb, ods) is refused when its declared
+Limits against crafted files (see also :mod:`pilotage_qualite.file_checks`, run on every
+workbook before python-calamine opens it): a zip-based file (xlsx, xlsb, ods) is refused when its declared
 uncompressed size exceeds ``max_uncompressed``, before python-calamine opens it; a sheet whose
 used range exceeds ``max_cells`` (from A1, so a lone cell at the far corner counts as the whole
 sheet) is refused before its cells are turned into Python objects. python-calamine still holds
@@ -79,6 +80,8 @@ from python_calamine import (
     XmlError,
     ZipError,
 )
+
+from pilotage_qualite.file_checks import SuspiciousFile, check_container
 
 __all__ = [
     "ACCEPTED_EXTENSIONS",
@@ -228,6 +231,11 @@ def read_file(
         raise ReadError(f"Le fichier « {name} » est vide.")
 
     kind = _sniff_kind(head, path, max_uncompressed)
+    if kind != "text":  # zip bombs, XML entities, an absurd sheet size, macros: before calamine
+        try:
+            check_container(path, kind, max_cells=max_cells)
+        except SuspiciousFile as exc:
+            raise ReadError(str(exc)) from None
     try:
         with _gc_paused():
             if kind == "text":

@@ -24,6 +24,12 @@ ENVIRONMENT_VARIABLES = {
                               "30"),
     "PILOTAGE_TAILLE_MAX_MO": ("taille maximale d'un fichier importé, en Mo", "50"),
     "PILOTAGE_LIGNES_MAX": ("nombre maximal de lignes d'un fichier importé", "1000000"),
+    "PILOTAGE_DECOMPRESSE_MAX_MO": ("taille maximale d'un classeur (xlsx, ods) une fois décompressé, en Mo",
+                                    "20 × PILOTAGE_TAILLE_MAX_MO"),
+    "PILOTAGE_LECTURE_MEMOIRE_MO": ("mémoire accordée au processus qui lit un fichier importé, en Mo", "2048"),
+    "PILOTAGE_LECTURE_DELAI_S": ("durée maximale de lecture d'un fichier importé, en secondes", "120"),
+    "PILOTAGE_STRUCTURE": ("nom de la structure, en couverture du dossier de comité",
+                           "aucun (celui de la structure fictive avec les données de démonstration)"),
 }
 
 
@@ -34,6 +40,10 @@ class Settings:
     busy_timeout_s: float
     max_upload_mb: int
     max_rows: int
+    structure: str = ""
+    max_uncompressed_mb: int = 1000
+    read_memory_mb: int = 2048
+    read_timeout_s: float = 120.0
 
     @property
     def kept_files_dir(self) -> Path:
@@ -42,6 +52,11 @@ class Settings:
     @property
     def secret_file(self) -> Path:
         return self.data_dir / "secret.key"
+
+    @property
+    def checks_dir(self) -> Path:
+        """Markers of start-up checks that passed (catalogue.check_against_schema)."""
+        return self.data_dir / "verifications"
 
 
 def load_settings(environ: dict[str, str] | None = None, database: str | Path | None = None) -> Settings:
@@ -52,10 +67,15 @@ def load_settings(environ: dict[str, str] | None = None, database: str | Path | 
     default_dir = Path(explicit_db).resolve().parent if explicit_db else REPO_DIR / "data" / "local"
     data_dir = Path(env.get("PILOTAGE_DONNEES") or default_dir)
     db = Path(explicit_db or data_dir / "pilotage.duckdb")
+    max_upload_mb = int(env.get("PILOTAGE_TAILLE_MAX_MO") or 50)
     return Settings(
         data_dir=data_dir,
         database=db,
         busy_timeout_s=float(env.get("PILOTAGE_ATTENTE_BASE") or 30),
-        max_upload_mb=int(env.get("PILOTAGE_TAILLE_MAX_MO") or 50),
+        max_upload_mb=max_upload_mb,
         max_rows=int(env.get("PILOTAGE_LIGNES_MAX") or 1_000_000),
+        structure=(env.get("PILOTAGE_STRUCTURE") or "").strip(),
+        max_uncompressed_mb=int(env.get("PILOTAGE_DECOMPRESSE_MAX_MO") or 20 * max_upload_mb),
+        read_memory_mb=int(env.get("PILOTAGE_LECTURE_MEMOIRE_MO") or 2048),
+        read_timeout_s=float(env.get("PILOTAGE_LECTURE_DELAI_S") or 120),
     )

@@ -10,10 +10,14 @@ Layout (names are the domain's French words, as indicator SQL reads them):
   survey dataset, one row per answer, attached to the live parent rows.
 - ``imports``: the journal; ``rejets``: the rejected rows of each import.
 - ``cibles``: target changes with the date from which they apply.
+- ``reunions``, ``reunion_participants``, ``reunion_notes``, ``decisions``, ``reunion_clotures``:
+  committee meetings (versions kept; a closed meeting refuses writes).
 
 DuckDB lets one process hold the file at a time, so the store opens a connection per
 operation and closes it at once; a process finding the file busy retries for a bounded
-time and then raises :class:`DatabaseBusy` with a French message.
+time and then raises :class:`DatabaseBusy` with a French message. A page run may pin one
+connection for its duration (:meth:`Store.pinned`): its operations then share it, and the
+file is released when the run ends.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -37,6 +42,14 @@ APPLIED = "appliqué"
 UNDONE = "annulé"
 PROVENANCE_COLUMNS = ("_import_id", "_ligne")
 QUESTIONS_SUFFIX = "_questions"
+
+# A process kept waiting for the file leaves `<base>.attente.<pid>` beside it; the others then hold
+# back new connections (at most MAX_YIELD_S) so that theirs end and the file is released.
+WAITING_SUFFIX = ".attente."
+MAX_YIELD_S = 10.0
+# A base file changed less than this many seconds ago is not trusted to tell its version by
+# its size and times alone (file systems with coarse timestamps): the version is read.
+FILE_STATE_SETTLE_S = 2.0
 
 # One writer at a time inside this process (DuckDB would report a conflict otherwise).
 _WRITE_LOCK = threading.Lock()
@@ -119,6 +132,8 @@ class Store:
         self.datasets = datasets
         self.kept_files_dir = Path(kept_files_dir) if kept_files_dir else self.path.parent / "fichiers"
         self.busy_timeout_s = busy_timeout_s
+        self._pin = threading.local()  # this thread's pinned connection and its memoised version
+        self._version_by_state: tuple | None = None  # (file state, version) last read
 
     # --- connections -------------------------------------------------------------
 
@@ -126,42 +141,100 @@ class Store:
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the file for one operation, waiting a bounded time if another process holds it.
 
+        Inside :meth:`pinned` (same thread) the run's connection is opened at the first
+        operation and reused by the next ones: opening the file costs ~10 ms, a dozen times
+        per page run otherwise.
         Always read-write: in one process DuckDB shares a single instance per file and
         refuses connections with a different configuration (read_only) to it.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + self.busy_timeout_s
-        delay = 0.05
-        while True:
+        pin = getattr(self._pin, "stack", None)
+        if pin is not None:
+            if self._pin.conn is None:
+                self._pin.conn = pin.enter_context(self._open())
+            yield self._pin.conn
+            return
+        with self._open() as conn:
+            yield conn
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """One connection for a page run, opened only if the run needs the base (a run served
+        from cache never opens it); :meth:`version` is read once (until a write). The file is
+        released when the block ends, so another process only waits for the end of the run."""
+        if getattr(self._pin, "stack", None) is not None:
+            yield
+            return
+        with ExitStack() as stack:
+            self._pin.stack, self._pin.conn, self._pin.version = stack, None, None
             try:
-                with _CONNECT_LOCK:
-                    conn = duckdb.connect(str(self.path))
-                break
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower():
-                    raise
-                if time.monotonic() >= deadline:
-                    raise DatabaseBusy(
-                        f"La base de données « {self.path.name} » est utilisée par un autre programme "
-                        f"(un import en ligne de commande ou l'application). Nouvel essai pendant "
-                        f"{self.busy_timeout_s:g} s sans succès : réessayez dans un instant."
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+                yield
+            finally:
+                self._pin.stack = self._pin.conn = self._pin.version = None
+
+    @contextmanager
+    def _open(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Connect, waiting a bounded time for another process; a process kept waiting says so
+        (a marker file) and the others hold back new connections until it got its turn."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        now = time.monotonic()
+        deadline, yield_until = now + self.busy_timeout_s, now + min(self.busy_timeout_s, MAX_YIELD_S)
+        delay = 0.05
+        waiting: Path | None = None
+        try:
+            while True:
+                if waiting is None and time.monotonic() < yield_until and self._another_process_waits():
+                    time.sleep(0.05)  # let this process's open connections end so the file is released
+                    continue
+                try:
+                    with _CONNECT_LOCK:
+                        conn = duckdb.connect(str(self.path))
+                    break
+                except duckdb.IOException as exc:
+                    if "lock" not in str(exc).lower():
+                        raise
+                    if waiting is None:
+                        waiting = self.path.with_name(f"{self.path.name}{WAITING_SUFFIX}{os.getpid()}")
+                    waiting.touch()  # refreshed at each try: a marker older than a wait is stale
+                    if time.monotonic() >= deadline:
+                        raise DatabaseBusy(
+                            f"La base de données « {self.path.name} » est utilisée par un autre programme "
+                            f"(un import en ligne de commande ou l'application). Nouvel essai pendant "
+                            f"{self.busy_timeout_s:g} s sans succès : réessayez dans un instant."
+                        ) from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.25)
+        finally:
+            if waiting is not None:
+                waiting.unlink(missing_ok=True)
         try:
             yield conn
         finally:
             with _CONNECT_LOCK:
                 conn.close()
 
+    def _another_process_waits(self) -> bool:
+        """A live process other than this one announced that it waits for the file."""
+        for marker in self.path.parent.glob(f"{self.path.name}{WAITING_SUFFIX}*"):
+            try:
+                pid = int(marker.name.rsplit(".", 1)[1])
+                if pid == os.getpid() or time.time() - marker.stat().st_mtime > self.busy_timeout_s + 5:
+                    continue
+                os.kill(pid, 0)  # raises if that process is gone (killed while waiting)
+            except (ValueError, IndexError, OSError):
+                continue
+            return True
+        return False
+
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One atomic write: BEGIN … COMMIT, then CHECKPOINT so the file is self-contained."""
         with _WRITE_LOCK, self.connect() as conn:
+            self._pin.version = self._version_by_state = None  # the write changes what runs must see
             conn.execute("BEGIN TRANSACTION")
             try:
                 yield conn
                 conn.execute("COMMIT")
+                self._pin.version = self._version_by_state = None
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -170,8 +243,22 @@ class Store:
     # --- schema ----------------------------------------------------------------------
 
     def initialise(self) -> None:
-        """Create or migrate the schema from the declarations (idempotent)."""
+        """Create or migrate the schema from the declarations (idempotent).
+
+        Skipped when the base records the fingerprint of the same declarations and store code
+        (every start-up of the app and of each command would otherwise rewrite the views and
+        checkpoint the file); any change to either migrates again.
+        """
+        fingerprint = self._schema_fingerprint()
+        with self.connect() as conn:
+            recorded = scalar(conn, "SELECT empreinte FROM schema_empreinte ORDER BY rowid DESC LIMIT 1") if scalar(
+                conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_empreinte'") else None
+        if recorded == fingerprint:
+            return
         with self.transaction() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_empreinte (empreinte VARCHAR NOT NULL, "
+                         "date TIMESTAMP NOT NULL)")
+            conn.execute("INSERT INTO schema_empreinte VALUES (?, ?)", [fingerprint, self._now()])
             conn.execute("""
                 CREATE TABLE IF NOT EXISTS imports (
                     id BIGINT PRIMARY KEY, jeu VARCHAR NOT NULL, fichier VARCHAR NOT NULL,
@@ -192,6 +279,12 @@ class Store:
             self._create_additions(conn)
             for dataset in self.datasets.values():
                 self._migrate_dataset(conn, dataset)
+
+    def _schema_fingerprint(self) -> str:
+        """The declarations and this module's code: what the schema is made from."""
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        digest.update(repr(sorted(self.datasets.items())).encode())
+        return digest.hexdigest()[:24]
 
     def _migrate_dataset(self, conn: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
         table = history_table(dataset.name)
@@ -285,42 +378,47 @@ class Store:
         An identical file already applied to the same dataset is not loaded again: the id
         returned is None and the counts say which import it duplicates.
         """
+        with self.transaction() as conn:
+            return self._apply_in(conn, batch, user)
+
+    def _apply_in(self, conn: duckdb.DuckDBPyConnection, batch: ImportBatch, user: str
+                  ) -> tuple[int | None, ImportCounts]:
+        """`apply` inside an open transaction (a committee decision writes its action with it)."""
         dataset = self.datasets[batch.dataset]
         rows = self._typed_rows(dataset, batch.rows)
         read = batch.rows_read if batch.rows_read is not None else len(rows) + batch.rejected_row_count
-        with self.transaction() as conn:
-            identical = self._find_identical(conn, batch)
-            if identical is not None:
-                return None, ImportCounts(read, 0, 0, batch.rejected_row_count, identical)
-            import_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM imports")
-            table = history_table(dataset.name)
-            replaced = 0
-            if len(rows):
-                self._stage_rows(conn, dataset, rows)
-                replaced = scalar(
-                conn,                     f"UPDATE {table} SET _remplace_par = ? "
-                    f"WHERE {self._live_filter()} AND {self._replaced_condition(dataset)}",
-                    [import_id])
-                self._write_rows(conn, dataset, import_id)
-                if batch.questions is not None and len(batch.questions):
-                    conn.register("questions_lot", batch.questions[["_ligne", "question", "reponse"]])
-                    conn.execute(f"""INSERT INTO {table}{QUESTIONS_SUFFIX}
-                        SELECT ?, CAST(_ligne AS BIGINT), question, CAST(reponse AS TINYINT)
-                        FROM questions_lot""", [import_id])
-            conn.execute(
-                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
-                [import_id, batch.dataset, batch.file_name, batch.content_hash, len(batch.content),
-                 batch.sheet, batch.header_row, user, dt.datetime.now().replace(microsecond=0),
-                 read, len(rows), replaced, batch.rejected_row_count,
-                 json.dumps(batch.ignored_columns, ensure_ascii=False),
-                 json.dumps(batch.personal_columns, ensure_ascii=False), APPLIED])
-            if len(batch.rejected):
-                rejected = batch.rejected[["ligne", "colonne", "valeur", "message"]].astype(
-                    {"valeur": "str"}, errors="ignore")
-                conn.register("rejets_lot", rejected)
-                conn.execute("""INSERT INTO rejets SELECT ?, CAST(ligne AS BIGINT), CAST(colonne AS VARCHAR),
-                                CAST(valeur AS VARCHAR), CAST(message AS VARCHAR) FROM rejets_lot""", [import_id])
-            self._keep_file(batch)
+        identical = self._find_identical(conn, batch)
+        if identical is not None:
+            return None, ImportCounts(read, 0, 0, batch.rejected_row_count, identical)
+        import_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM imports")
+        table = history_table(dataset.name)
+        replaced = 0
+        if len(rows):
+            self._stage_rows(conn, dataset, rows)
+            replaced = scalar(
+            conn,                     f"UPDATE {table} SET _remplace_par = ? "
+                f"WHERE {self._live_filter()} AND {self._replaced_condition(dataset)}",
+                [import_id])
+            self._write_rows(conn, dataset, import_id)
+            if batch.questions is not None and len(batch.questions):
+                conn.register("questions_lot", batch.questions[["_ligne", "question", "reponse"]])
+                conn.execute(f"""INSERT INTO {table}{QUESTIONS_SUFFIX}
+                    SELECT ?, CAST(_ligne AS BIGINT), question, CAST(reponse AS TINYINT)
+                    FROM questions_lot""", [import_id])
+        conn.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+            [import_id, batch.dataset, batch.file_name, batch.content_hash, len(batch.content),
+             batch.sheet, batch.header_row, user, dt.datetime.now().replace(microsecond=0),
+             read, len(rows), replaced, batch.rejected_row_count,
+             json.dumps(batch.ignored_columns, ensure_ascii=False),
+             json.dumps(batch.personal_columns, ensure_ascii=False), APPLIED])
+        if len(batch.rejected):
+            rejected = batch.rejected[["ligne", "colonne", "valeur", "message"]].astype(
+                {"valeur": "str"}, errors="ignore")
+            conn.register("rejets_lot", rejected)
+            conn.execute("""INSERT INTO rejets SELECT ?, CAST(ligne AS BIGINT), CAST(colonne AS VARCHAR),
+                            CAST(valeur AS VARCHAR), CAST(message AS VARCHAR) FROM rejets_lot""", [import_id])
+        self._keep_file(batch)
         return import_id, ImportCounts(read, len(rows), replaced, batch.rejected_row_count)
 
     def _write_rows(self, conn: duckdb.DuckDBPyConnection, dataset: Dataset, import_id: int) -> None:
@@ -336,6 +434,25 @@ class Store:
             partial = target.with_suffix(".partiel")
             partial.write_bytes(batch.content)
             partial.replace(target)
+
+    def copy_database_to(self, target: Path) -> list[str]:
+        """Copy the database file as it stands between two writes; returns the journal's file hashes.
+
+        The copy is taken under the write lock (no write of this process in flight) with the
+        file open (no other process can write it: DuckDB locks the file), right after a
+        CHECKPOINT (everything committed is in the file, the write-ahead log is empty): a byte
+        copy is then a consistent database, faster and more faithful than re-creating it.
+        """
+        with _WRITE_LOCK, self.connect() as conn:
+            conn.execute("CHECKPOINT")
+            hashes = [row[0] for row in conn.execute("SELECT DISTINCT empreinte FROM imports ORDER BY 1").fetchall()]
+            wal = self.path.with_name(self.path.name + ".wal")
+            if wal.exists() and wal.stat().st_size:
+                raise StoreError("Sauvegarde impossible : le journal d'écriture de la base n'a pas pu être vidé.")
+            with self.path.open("rb") as source, Path(target).open("wb") as copy:
+                while chunk := source.read(1 << 20):
+                    copy.write(chunk)
+        return hashes
 
     def kept_file(self, import_id: int) -> tuple[str, bytes]:
         """The original file of an import: (its name, its bytes)."""
@@ -394,12 +511,51 @@ class Store:
             return conn.execute(f"SELECT * FROM {dataset} ORDER BY _import_id, _ligne").df()
 
     def version(self) -> tuple:
-        """Changes whenever an import is applied or undone, a target changes, a comment is written
-        or an indicator is added: the key of page caches."""
+        """The key of page caches, read once per pinned run (until a write in the run).
+
+        Without opening the base when its file is untouched since the last reading: any
+        committed write, from this process or another, changes the file or its WAL (size,
+        time), and a file changed in the last seconds is always read again (coarse clocks).
+        """
+        pinned = getattr(self._pin, "stack", None) is not None
+        memo = getattr(self._pin, "version", None)
+        if pinned and memo is not None:
+            return memo
+        state = self._file_state()
+        known = self._version_by_state
+        if state is not None and known is not None and known[0] == state:
+            current = known[1]
+        else:
+            current = self._read_version()
+            self._version_by_state = (state, current) if state is not None else None
+        if pinned:
+            self._pin.version = current
+        return current
+
+    def _file_state(self) -> tuple | None:
+        """What a write changes in the base's files; None while they changed too recently to tell."""
+        states = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                found = path.stat()
+            except FileNotFoundError:
+                states.append(None)
+                continue
+            if time.time() - found.st_mtime < FILE_STATE_SETTLE_S:
+                return None
+            states.append((found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns))
+        return tuple(states) if states[0] is not None else None
+
+    def _read_version(self) -> tuple:
+        """Changes whenever an import is applied or undone, a target changes, a comment is written,
+        an indicator is added or a meeting is written: the key of page caches."""
         with self.connect() as conn:
             return first_row(conn, "SELECT (SELECT count(*) FROM imports), (SELECT count(annule_le) FROM imports), "
                                    "(SELECT count(*) FROM cibles), (SELECT count(*) FROM commentaires), "
-                                   "(SELECT count(*) FROM indicateurs_ajoutes)")
+                                   "(SELECT count(*) FROM indicateurs_ajoutes), "
+                                   "(SELECT count(*) FROM reunions), (SELECT count(*) FROM reunion_participants), "
+                                   "(SELECT count(*) FROM reunion_notes), (SELECT count(*) FROM decisions), "
+                                   "(SELECT count(*) FROM reunion_clotures), (SELECT count(*) FROM reunion_dossiers)")
 
     def target_changes(self) -> pd.DataFrame:
         """Targets set in the app, each applying from its date (the engine's `targets`)."""
@@ -452,6 +608,32 @@ class Store:
             CREATE TABLE IF NOT EXISTS indicateurs_ajoutes (
                 indicateur VARCHAR NOT NULL, definition VARCHAR NOT NULL, auteur VARCHAR NOT NULL,
                 date TIMESTAMP NOT NULL)""")
+        # Committee meetings (append-only: participants and notes are versions, the latest wins).
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS reunions (
+                id BIGINT NOT NULL, date_reunion DATE NOT NULL, grain VARCHAR NOT NULL, periode VARCHAR NOT NULL,
+                site VARCHAR, cree_le TIMESTAMP NOT NULL, cree_par VARCHAR NOT NULL)""")
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS reunion_participants (
+                id BIGINT NOT NULL, reunion_id BIGINT NOT NULL, participants VARCHAR NOT NULL,
+                auteur VARCHAR NOT NULL, ecrit_le TIMESTAMP NOT NULL)""")
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS reunion_notes (
+                id BIGINT NOT NULL, reunion_id BIGINT NOT NULL, point INTEGER NOT NULL, texte VARCHAR NOT NULL,
+                auteur VARCHAR NOT NULL, ecrit_le TIMESTAMP NOT NULL)""")
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS decisions (
+                id BIGINT NOT NULL, reunion_id BIGINT NOT NULL, texte VARCHAR NOT NULL, pilote VARCHAR,
+                echeance DATE, action_numero VARCHAR, import_id BIGINT, auteur VARCHAR NOT NULL,
+                ecrit_le TIMESTAMP NOT NULL)""")
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS reunion_clotures (
+                reunion_id BIGINT NOT NULL, close_le TIMESTAMP NOT NULL, close_par VARCHAR NOT NULL)""")
+        # Committee packs (PDF) archived with their meeting: the evidence, never replaced.
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS reunion_dossiers (
+                id BIGINT NOT NULL, reunion_id BIGINT NOT NULL, contenu BLOB NOT NULL, sha256 VARCHAR NOT NULL,
+                produit_par VARCHAR NOT NULL, produit_le TIMESTAMP NOT NULL)""")
 
     @staticmethod
     def _now() -> dt.datetime:
@@ -625,3 +807,209 @@ class Store:
             return conn.execute(
                 f"""SELECT {site} AS site, CAST(date_trunc('month', {ref}) AS DATE) AS mois, count(*) AS lignes
                     FROM {dataset} WHERE {ref} IS NOT NULL GROUP BY ALL ORDER BY site, mois""").df()
+
+    # committee meetings -------------------------------------------------------------------
+    # A meeting reviews one period (grain + label, site None = Ensemble). Its participants and
+    # the note of each agenda point are versions (the latest is shown, earlier ones are kept);
+    # decisions are added, never edited. Once closed, the meeting refuses every write.
+
+    MEETING_POINTS = range(1, 9)  # the eight points of the agenda (pilotage_qualite.agenda)
+    MEETING_ACTION_ORIGIN = "revue de direction"
+
+    def create_meeting(self, date_reunion: dt.date, grain: str, periode: str, site: str | None, auteur: str) -> int:
+        """A new meeting reviewing `periode` (a Period label such as « 2026-T3 »); returns its id."""
+        if not isinstance(date_reunion, dt.date):
+            raise StoreError("La date de la réunion est manquante : rien n'a été enregistré.")
+        if not periode or not grain:
+            raise StoreError("La période revue par la réunion est manquante : rien n'a été enregistré.")
+        with self.transaction() as conn:
+            meeting_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM reunions")
+            conn.execute("INSERT INTO reunions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [meeting_id, date_reunion, grain, periode, site or None, self._now(), auteur])
+        return meeting_id
+
+    def meetings(self) -> pd.DataFrame:
+        """Every meeting, newest first: id, date_reunion, grain, periode, site, statut, decisions, close_le."""
+        with self.connect() as conn:
+            return conn.execute("""
+                SELECT r.id, r.date_reunion, r.grain, r.periode, r.site,
+                       CASE WHEN c.close_le IS NULL THEN 'ouverte' ELSE 'close' END AS statut,
+                       (SELECT count(*) FROM decisions d WHERE d.reunion_id = r.id) AS decisions,
+                       r.cree_le, r.cree_par, c.close_le
+                FROM reunions r LEFT JOIN (SELECT reunion_id, min(close_le) AS close_le FROM reunion_clotures
+                                           GROUP BY reunion_id) c ON c.reunion_id = r.id
+                ORDER BY r.date_reunion DESC, r.id DESC""").df()
+
+    def meeting(self, meeting_id: int) -> dict:
+        """One meeting as plain data (the page and the committee pack read this):
+        id, date_reunion, grain, periode, site, participants, notes {point: text}, decisions
+        [{id, texte, pilote, echeance, action_numero}], statut ('ouverte' | 'close'), close_le."""
+        with self.connect() as conn:
+            found = first_row(conn, "SELECT id, date_reunion, grain, periode, site FROM reunions WHERE id = ?",
+                              [int(meeting_id)])
+            if found is None:
+                raise StoreError(f"La réunion n° {meeting_id} n'existe pas.")
+            participants = scalar(conn, "SELECT participants FROM reunion_participants WHERE reunion_id = ? "
+                                        "ORDER BY id DESC LIMIT 1", [int(meeting_id)])
+            notes = conn.execute("""SELECT point, texte FROM reunion_notes WHERE reunion_id = ?
+                                    QUALIFY row_number() OVER (PARTITION BY point ORDER BY id DESC) = 1
+                                    ORDER BY point""", [int(meeting_id)]).fetchall()
+            decisions = conn.execute("SELECT id, texte, pilote, echeance, action_numero FROM decisions "
+                                     "WHERE reunion_id = ? ORDER BY id", [int(meeting_id)]).fetchall()
+            closed = scalar(conn, "SELECT min(close_le) FROM reunion_clotures WHERE reunion_id = ?", [int(meeting_id)])
+        return {
+            "id": int(found[0]), "date_reunion": found[1], "grain": found[2], "periode": found[3], "site": found[4],
+            "participants": json.loads(participants) if participants else [],
+            "notes": {int(point): text for point, text in notes},
+            "decisions": [{"id": int(i), "texte": t, "pilote": p, "echeance": e, "action_numero": a}
+                          for i, t, p, e, a in decisions],
+            "statut": "ouverte" if closed is None else "close",
+            "close_le": closed,
+        }
+
+    def previous_meeting(self, meeting_id: int) -> dict | None:
+        """The meeting held before this one for the same scope (site or Ensemble), or None."""
+        with self.connect() as conn:
+            found = first_row(conn, "SELECT date_reunion, site FROM reunions WHERE id = ?", [int(meeting_id)])
+            if found is None:
+                raise StoreError(f"La réunion n° {meeting_id} n'existe pas.")
+            earlier = scalar(conn, """SELECT id FROM reunions WHERE site IS NOT DISTINCT FROM ?
+                                      AND (date_reunion < ? OR (date_reunion = ? AND id < ?))
+                                      ORDER BY date_reunion DESC, id DESC LIMIT 1""",
+                             [found[1], found[0], found[0], int(meeting_id)])
+        return None if earlier is None else self.meeting(earlier)
+
+    def meeting_history(self, meeting_id: int) -> pd.DataFrame:
+        """Every version written for a meeting (participants, notes, decisions, closing), oldest first."""
+        with self.connect() as conn:
+            return conn.execute("""
+                SELECT 'participants' AS element, NULL::INTEGER AS point, participants AS texte, auteur, ecrit_le
+                FROM reunion_participants WHERE reunion_id = $id
+                UNION ALL SELECT 'note', point, texte, auteur, ecrit_le FROM reunion_notes WHERE reunion_id = $id
+                UNION ALL SELECT 'décision', 8, texte, auteur, ecrit_le FROM decisions WHERE reunion_id = $id
+                UNION ALL SELECT 'clôture', NULL, NULL, close_par, close_le FROM reunion_clotures WHERE reunion_id = $id
+                ORDER BY ecrit_le, element""", {"id": int(meeting_id)}).df()
+
+    def _open_meeting(self, conn: duckdb.DuckDBPyConnection, meeting_id: int) -> tuple:
+        """(date_reunion, site) of a meeting that may still be written; French refusal otherwise."""
+        found = first_row(conn, "SELECT date_reunion, site FROM reunions WHERE id = ?", [int(meeting_id)])
+        if found is None:
+            raise StoreError(f"La réunion n° {meeting_id} n'existe pas : rien n'a été enregistré.")
+        if scalar(conn, "SELECT count(*) FROM reunion_clotures WHERE reunion_id = ?", [int(meeting_id)]):
+            raise StoreError(f"La réunion du {found[0]:%d/%m/%Y} est close : elle se consulte en lecture seule, "
+                             "rien n'a été modifié.")
+        return found
+
+    def set_participants(self, meeting_id: int, participants: list[str], auteur: str) -> None:
+        """A new version of the attendees list (blank names dropped, order kept, duplicates once)."""
+        names = list(dict.fromkeys(n.strip() for n in participants if n and n.strip()))
+        with self.transaction() as conn:
+            self._open_meeting(conn, meeting_id)
+            row_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM reunion_participants")
+            conn.execute("INSERT INTO reunion_participants VALUES (?, ?, ?, ?, ?)",
+                         [row_id, int(meeting_id), json.dumps(names, ensure_ascii=False), auteur, self._now()])
+
+    def add_note(self, meeting_id: int, point: int, texte: str, auteur: str) -> None:
+        """A new version of the note of one agenda point (1–8); the previous one stays in the history."""
+        if point not in self.MEETING_POINTS:
+            raise StoreError(f"Point d'ordre du jour « {point} » inconnu (points 1 à 8).")
+        texte = (texte or "").strip()
+        if not texte:
+            raise StoreError("La note est vide : rien n'a été enregistré.")
+        with self.transaction() as conn:
+            self._open_meeting(conn, meeting_id)
+            row_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM reunion_notes")
+            conn.execute("INSERT INTO reunion_notes VALUES (?, ?, ?, ?, ?, ?)",
+                         [row_id, int(meeting_id), int(point), texte, auteur, self._now()])
+
+    def add_decision(self, meeting_id: int, texte: str, auteur: str, *, pilote: str | None = None,
+                     echeance: dt.date | None = None, create_action: bool = False) -> dict:
+        """Record a decision; with `create_action`, also open an action of the improvement plan
+        (origine « revue de direction », opened on the meeting's date, « à faire »), written
+        through the import path in the same transaction so it is journaled and can be undone.
+        Returns {"id", "action_numero", "import_id"}."""
+        texte = (texte or "").strip()
+        pilote = (pilote or "").strip() or None
+        if not texte:
+            raise StoreError("La décision est vide : rien n'a été enregistré.")
+        if create_action and (pilote is None or not isinstance(echeance, dt.date)):
+            raise StoreError("Pour créer une action du plan d'amélioration, indiquez son pilote et son échéance : "
+                             "rien n'a été enregistré.")
+        with self.transaction() as conn:
+            date_reunion, site = self._open_meeting(conn, meeting_id)
+            if create_action and echeance < date_reunion:
+                raise StoreError(f"L'échéance ({echeance:%d/%m/%Y}) précède la date de la réunion "
+                                 f"({date_reunion:%d/%m/%Y}) : rien n'a été enregistré.")
+            decision_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM decisions")
+            numero = import_id = None
+            if create_action:
+                numero = self._next_action_number(conn, date_reunion)
+                batch = self._decision_batch(decision_id, numero, texte, pilote, echeance, date_reunion, site)
+                import_id, _ = self._apply_in(conn, batch, auteur)
+            conn.execute("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [decision_id, int(meeting_id), texte, pilote, echeance, numero, import_id, auteur,
+                          self._now()])
+        return {"id": decision_id, "action_numero": numero, "import_id": import_id}
+
+    def _next_action_number(self, conn: duckdb.DuckDBPyConnection, day: dt.date) -> str:
+        """« RD-2026-11-23-1 », the first number of that day never used in the actions' history."""
+        prefix = f"RD-{day:%Y-%m-%d}-"
+        taken = {row[0] for row in conn.execute(
+            f"SELECT numero FROM {history_table('actions')} WHERE starts_with(numero, ?)", [prefix]).fetchall()}
+        rank = 1
+        while f"{prefix}{rank}" in taken:
+            rank += 1
+        return f"{prefix}{rank}"
+
+    def _decision_batch(self, decision_id: int, numero: str, texte: str, pilote: str, echeance: dt.date,
+                        date_reunion: dt.date, site: str | None) -> ImportBatch:
+        """One action row, as an import whose « file » is a small JSON record of the decision."""
+        dataset = self.datasets["actions"]
+        values = {"numero": numero, "intitule": texte, "origine": self.MEETING_ACTION_ORIGIN, "site": site,
+                  "pilote": pilote, "date_ouverture": date_reunion, "echeance": echeance, "statut": "à faire"}
+        for name, value in values.items():
+            declared = dataset.column(name)
+            if declared.type == "choix" and value not in {c.value for c in declared.choices}:
+                raise StoreError(f"Jeu « actions » : la valeur « {value} » n'est plus permise dans la colonne "
+                                 f"« {name} » ; l'action n'a pas été créée.")
+        row = {name: values.get(name) for name in dataset.column_names}
+        rows = pd.DataFrame([row]).assign(_ligne=1)
+        for name in ("date_ouverture", "echeance", "date_realisation"):
+            rows[name] = pd.to_datetime(rows[name])
+        record = {"decision": decision_id, **values, "date_ouverture": date_reunion.isoformat(),
+                  "echeance": echeance.isoformat(), "enregistre_le": self._now().isoformat()}
+        return ImportBatch(dataset="actions", file_name=f"Revue de direction du {date_reunion:%d/%m/%Y}",
+                           content=json.dumps(record, ensure_ascii=False, indent=1).encode(), rows=rows,
+                           rows_read=1)
+
+    def archive_pack(self, meeting_id: int, pdf: bytes, auteur: str) -> int:
+        """Keep a committee pack with its meeting (open or closed: the pack of a closed meeting
+        is its evidence). Every version is kept; returns the pack's number."""
+        with self.transaction() as conn:
+            if first_row(conn, "SELECT id FROM reunions WHERE id = ?", [int(meeting_id)]) is None:
+                raise StoreError(f"La réunion n° {meeting_id} n'existe pas.")
+            pack_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM reunion_dossiers")
+            conn.execute("INSERT INTO reunion_dossiers VALUES (?, ?, ?, ?, ?, ?)",
+                         [pack_id, int(meeting_id), pdf, hashlib.sha256(pdf).hexdigest(), auteur, self._now()])
+        return int(pack_id)
+
+    def meeting_packs(self, meeting_id: int) -> pd.DataFrame:
+        """The packs archived with a meeting, newest first: id, produit_le, produit_par, octets, sha256."""
+        with self.connect() as conn:
+            return conn.execute("""SELECT id, produit_le, produit_par, octet_length(contenu) AS octets, sha256
+                                   FROM reunion_dossiers WHERE reunion_id = ? ORDER BY id DESC""",
+                                [int(meeting_id)]).df()
+
+    def meeting_pack(self, pack_id: int) -> bytes:
+        """The PDF bytes of one archived pack."""
+        with self.connect() as conn:
+            found = first_row(conn, "SELECT contenu FROM reunion_dossiers WHERE id = ?", [int(pack_id)])
+        if found is None:
+            raise StoreError(f"Le dossier archivé n° {pack_id} n'existe pas.")
+        return bytes(found[0])
+
+    def close_meeting(self, meeting_id: int, auteur: str) -> None:
+        """Close the meeting: from now on it is read-only."""
+        with self.transaction() as conn:
+            self._open_meeting(conn, meeting_id)
+            conn.execute("INSERT INTO reunion_clotures VALUES (?, ?, ?)", [int(meeting_id), self._now(), auteur])

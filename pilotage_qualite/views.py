@@ -47,6 +47,22 @@ def scope(results: pd.DataFrame, site: str | None) -> pd.DataFrame:
                      ignore_index=True)
 
 
+def indicator_rows(results: pd.DataFrame, site: str | None) -> pd.DataFrame:
+    """The indicator table (the `indicateurs` command, the Excel export): Ensemble and per-site
+    rows, or one site's (site null = Ensemble), by catalogue order, then period, then site."""
+    if site:
+        rows = scope(results, site)
+        rows = rows.assign(site=[None if whole else site for whole in rows["ensemble_seulement"]])
+    else:
+        ensemble = results[results["dimension"].isna()].assign(site=None)
+        by_site = results[results["dimension"] == "site"].assign(site=lambda r: r["modalite"])
+        rows = pd.concat([ensemble, by_site], ignore_index=True)
+    columns = ["indicateur", "titre", "periode", "site", "valeur", "effectif", "cible", "seuil", "statut", "unite"]
+    order = {indicator_id: i for i, indicator_id in enumerate(dict.fromkeys(results["indicateur"]))}
+    rows = rows.assign(_ordre=rows["indicateur"].map(order), _site=rows["site"].notna())
+    return rows.sort_values(["_ordre", "debut", "_site", "site"], kind="stable")[columns].reset_index(drop=True)
+
+
 def tiles(results: pd.DataFrame, period: Period, site: str | None, catalogue_order: list[str]) -> pd.DataFrame:
     """One row per indicator for the period: the engine's row plus the last 12 values."""
     scoped = scope(results, site)

@@ -347,3 +347,34 @@ def test_catalogue_matches_indicators_md():
         assert ("stock" in attributions) == is_stock, r["id"]
         refs = set(re.findall(r"\b[A-Z]{2,3}-\d{2}\b", r["definition"]))
         assert set(ind.references) == refs, r["id"]
+
+
+def test_a_passed_schema_check_is_remembered_only_for_the_same_definitions(tmp_path):
+    checks = tmp_path / "verifications"
+    check_against_schema(load_catalogue(), DATASETS, verified_dir=checks)
+    assert len(list(checks.iterdir())) == 1  # remembered: the next start-up skips the planning
+    check_against_schema(load_catalogue(), DATASETS, verified_dir=checks)
+    assert len(list(checks.iterdir())) == 1
+    # A typo changes the fingerprint: the remembered pass does not cover it.
+    folder = _copy_shipped(tmp_path / "copie")
+    _edit(folder / "documentation.yaml", "prochaine_revision: coalesce(date_prochaine_revision,",
+          "prochaine_revision: coalesce(date_prochaine_revisio,")
+    with pytest.raises(CatalogueError, match="date_prochaine_revisio"):
+        check_against_schema(load_catalogue(folder), DATASETS, verified_dir=checks)
+    assert len(list(checks.iterdir())) == 1  # a failed check is never remembered
+
+
+def test_processes_come_in_the_order_of_indicators_md_whatever_the_file_names():
+    spec = (Path(__file__).resolve().parents[2] / "shared" / "spec" / "indicators.md").read_text(encoding="utf-8")
+    catalogue_part = spec.split("## The catalogue")[1].split("\n## ")[0]
+    headings = re.findall(r"^### (.+)$", catalogue_part, flags=re.M)
+    shown = list(dict.fromkeys(i.processus for i in load_catalogue()))
+    # Titles differ slightly (« Formation et ressources humaines »): compare first words.
+    assert [h.split()[0] for h in headings] == [p.split()[0] for p in shown]
+
+
+def test_a_wrong_process_order_is_named(tmp_path):
+    folder = _copy_shipped(tmp_path)
+    _edit(folder / "demandes.yaml", "ordre: 2", "ordre: deux")
+    with pytest.raises(CatalogueError, match="demandes.yaml : champ « ordre » : un nombre entier"):
+        load_catalogue(folder)

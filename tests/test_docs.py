@@ -35,3 +35,12 @@ def test_every_dataset_has_a_description_and_labels():
     for dataset in load_datasets().values():
         assert dataset.description, dataset.name
         assert all(column.label for column in dataset.columns)
+
+
+def test_every_field_of_the_indicator_format_is_documented():
+    """The format's reference is the table in pilotage_qualite/catalogue.py's docstring."""
+    from pilotage_qualite import catalogue
+
+    doc = catalogue.__doc__
+    for name in sorted(catalogue._INDICATOR_FIELDS | catalogue._MEASURE_FIELDS | catalogue._FILE_FIELDS):
+        assert re.search(rf"(?<![\w`]){name}(?!\w)|``{name}``", doc), f"field « {name} » is not documented"

@@ -31,6 +31,7 @@ PAGES = {
     "audits-amelioration": "Audits et amélioration",
     "securite": "Sécurité",
     "documentation": "Documentation",
+    "comite": "Comité de pilotage qualité",
     "donnees": None,
 }
 AGENDA = ["", "demandes-reclamations", "satisfaction", "audits-amelioration", "securite", "activite",
@@ -180,4 +181,19 @@ def test_projector_mode_opens_from_a_link(server, browser):
     assert page.get_by_text("Ordre du jour 5 / 8").count() == 1
     assert not sidebar_open(page)
     assert subheader(page) == "octobre 2026 · Lyon 8e"
+    page.close()
+
+
+def test_the_committee_steps_through_its_agenda_on_the_projector(server, browser):
+    """The Comité page in projector mode: one agenda point per screen, « Suivant » moves on."""
+    page = browser.new_page(viewport=VIEWPORTS["1920x1080"], locale="fr-FR")
+    page.goto(f"{server}/comite?projecteur=true&grain=Trimestre")
+    settle(page)
+    assert page.get_by_text("Comité · point 1 / 8").count() == 1
+    for step in (2, 3):
+        page.get_by_role("button", name="Suivant").click()
+        settle(page)
+        assert page.get_by_text(f"Comité · point {step} / 8").count() == 1
+    assert "point=3" in page.url and "projecteur=true" in page.url
+    shoot(page, "projecteur-comite-point-3", "1920x1080")
     page.close()

@@ -24,6 +24,7 @@ from import_corpus import (
     new_store, prepare, rows_of, xlsx,
 )
 from pilotage_qualite import cli
+from pilotage_qualite.exports import neutralise
 from pilotage_qualite.importer import ImportRefused, prepare_upload
 from pilotage_qualite.pseudonyms import pseudonymise
 
@@ -777,8 +778,10 @@ def test_cli_import_report_and_journal(tmp_path: Path, base: Path, capsys):
     code, out, _ = run(capsys, "--base", base, "rejets", "1", "--sortie", export)
     assert code == 0 and out.strip() == f"6 rejet(s) écrits dans « {export} »."
     sheet = pd.read_excel(export, dtype=str, keep_default_na=False, engine="openpyxl")
-    assert list(sheet.columns) == ["ligne", "colonne", "valeur", "message"]
-    assert [(int(r.ligne), r.colonne, r.valeur) for r in sheet.itertuples()] == [r[:3] for r in ACTIVITE_REJECTED]
+    assert list(sheet.columns) == ["Ligne", "Colonne", "Valeur", "Message"]  # readable headers, cells neutralised
+    # « -2 » as typed is text starting with « - »: neutralised, so Excel never reads it as a formula.
+    assert [(int(r.Ligne), r.Colonne, r.Valeur) for r in sheet.itertuples()] == \
+        [(line, column, neutralise(value)) for line, column, value, *_ in ACTIVITE_REJECTED]
     code, _, err = run(capsys, "--base", base, "rejets", "7")
     assert code == 2 and err.strip() == "Erreur : L'import n° 7 n'existe pas."
     # The uploaded file is kept as it was, under its content hash.

@@ -499,6 +499,7 @@ def test_choices_numeric_values(engine):
         ("Pas du tout satisfait", 1), ("pas satisfait", 1), ("Insatisfait", 1),
         ("1", 1), ("4", 4), (" 3 ", 3), (2, 2), (4.0, 4), (np.int64(1), 1),
         ("4 - Très satisfait", 4), ("Très satisfait (4)", 4), ("1. Pas du tout satisfait", 1),
+        ("Satisfait(e)", 3), ("Très satisfait·e", 4), ("Plutôt pas satisfait(e)", 2), ("Pas du tout satisfait·e", 1),
     ],
 )
 def test_likert(engine, raw, expected):
@@ -506,7 +507,8 @@ def test_likert(engine, raw, expected):
     assert (cell.invalid, cell.value) == (False, expected)
 
 
-@pytest.mark.parametrize("raw", ["Sans avis", "NSP", "nsp", "Ne sait pas", "ne se prononce pas", "", None])
+@pytest.mark.parametrize("raw", ["Sans avis", "NSP", "nsp", "Ne sait pas", "ne se prononce pas", "", None,
+                                 "Non concerné", "Non concerné(e)", "Sans objet"])
 def test_likert_no_answer_is_empty(engine, raw):
     cell = one(likert, raw)
     assert (cell.empty, cell.invalid, cell.value) == (True, False, None)

@@ -274,3 +274,47 @@ def test_rows_keep_their_types(store: Store):
                                   "WHERE table_name = 'reclamations'").fetchall())
     assert types["date_reception"] == "DATE" and types["fondee"] == "BOOLEAN"
     assert os.path.exists(store.path)
+
+
+def test_a_current_schema_is_not_rewritten_at_each_start(tmp_path: Path):
+    """Start-up cost: the second initialise of an unchanged base writes nothing."""
+    store = Store(tmp_path / "b.duckdb", load_datasets())
+    store.initialise()
+    with store.connect() as conn:
+        recorded = conn.execute("SELECT count(*) FROM schema_empreinte").fetchall()[0][0]
+    store.initialise()
+    Store(tmp_path / "b.duckdb", load_datasets()).initialise()
+    with store.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM schema_empreinte").fetchall()[0][0] == recorded == 1
+
+
+def test_version_follows_writes_of_another_process_without_reopening_an_untouched_base(tmp_path: Path,
+                                                                                      monkeypatch):
+    """Page caches key on version(): an untouched file is trusted (no connection opened),
+    a write elsewhere (another Store stands for another process) is seen at once."""
+    import pilotage_qualite.store as store_module
+
+    monkeypatch.setattr(store_module, "FILE_STATE_SETTLE_S", 0.0)
+    path = tmp_path / "b.duckdb"
+    app = Store(path, load_datasets())
+    app.initialise()
+    before = app.version()
+    monkeypatch.setattr(app, "_read_version", lambda: pytest.fail("an untouched base was opened"))
+    with app.pinned():
+        assert app.version() == before  # served from the file's state: nothing opened
+    monkeypatch.undo()
+    monkeypatch.setattr(store_module, "FILE_STATE_SETTLE_S", 0.0)
+    command_line = Store(path, load_datasets())
+    command_line.add_comment("REC-03", "2026-10", None, "Analyse écrite ailleurs.", "qualité")
+    assert app.version() != before
+
+
+def test_a_file_changed_just_now_is_always_read(tmp_path: Path):
+    app = Store(tmp_path / "b.duckdb", load_datasets())
+    app.initialise()
+    app.version()
+    reads = []
+    real = app._read_version
+    app._read_version = lambda: reads.append(1) or real()
+    app.version()  # the file was written less than FILE_STATE_SETTLE_S ago
+    assert reads == [1]

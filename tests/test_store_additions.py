@@ -144,9 +144,10 @@ def test_initialise_adds_the_new_tables_to_an_existing_base(tmp_path: Path):
     path = tmp_path / "ancienne.duckdb"
     store = Store(path, load_datasets(), busy_timeout_s=5)
     store.initialise()
-    with duckdb.connect(str(path)) as conn:  # a base made before these tables existed
+    with duckdb.connect(str(path)) as conn:  # a base made by older code, before these tables existed
         for table in ("commentaires", "correspondances", "indicateurs_ajoutes"):
             conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE schema_empreinte SET empreinte = 'code plus ancien'")
     store.initialise()
     store.add_comment("REC-03", "2026-10", None, "Analyse.", "qualité (local)")
     store.initialise()  # idempotent: nothing lost

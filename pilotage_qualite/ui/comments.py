@@ -19,7 +19,7 @@ def _signature(row: pd.Series) -> str:
     return f"{row['auteur']}, le {formats.datetime_fr(pd.Timestamp(row['date']).to_pydatetime())}"
 
 
-def _as_text(text: str) -> str:
+def as_text(text: str) -> str:
     """The comment as written: Markdown characters escaped, line breaks kept."""
     return "  \n".join(md(line) for line in str(text).splitlines())
 
@@ -36,12 +36,12 @@ def render(indicator_id: str, period: Period, site: str | None) -> None:
     else:
         latest = history.iloc[0]
         with st.container(border=True):
-            st.markdown(_as_text(latest["texte"]))
+            st.markdown(as_text(latest["texte"]))
             st.caption(_signature(latest))
         if len(history) > 1:
             with st.expander(f"Versions précédentes ({len(history) - 1})"):
                 for _, row in history.iloc[1:].iterrows():
-                    st.markdown(_as_text(row["texte"]))
+                    st.markdown(as_text(row["texte"]))
                     st.caption(_signature(row))
     if not access.can_write():
         return

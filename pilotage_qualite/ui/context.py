@@ -45,7 +45,7 @@ def store() -> Store:
 def file_catalogue() -> Catalogue:
     """The catalogue files (indicators/), every definition checked against the schema at start-up."""
     loaded = load_catalogue()
-    check_against_schema(loaded, store().datasets)
+    check_against_schema(loaded, store().datasets, verified_dir=settings().checks_dir)
     return loaded
 
 
@@ -72,7 +72,7 @@ def secret() -> bytes:
 
 def limits() -> Limits:
     current = settings()
-    return Limits(current.max_upload_mb * 1_000_000, current.max_rows)
+    return Limits.from_settings(current)
 
 
 def version() -> tuple:
@@ -111,9 +111,16 @@ def results(period: Period) -> pd.DataFrame:
     return _results(str(store().path), version(), period.debut.isoformat(), period.grain)
 
 
-def drill_down(indicator_id: str, period: Period, dimension: str | None, value: str | None) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _drill_down(database: str, base_version: tuple, indicator_id: str, period: str, dimension: str | None,
+                value: str | None) -> pd.DataFrame:
     with store().connect() as conn:
         return engine.drill_down(conn, catalogue(), indicator_id, period, dimension, value)
+
+
+def drill_down(indicator_id: str, period: Period, dimension: str | None, value: str | None) -> pd.DataFrame:
+    """The rows behind one value, with their file and row (cached per base version)."""
+    return _drill_down(str(store().path), version(), indicator_id, period.label, dimension, value)
 
 
 def indicator_sql(indicator_id: str, period: Period) -> list[str]:

@@ -16,9 +16,19 @@ def _confirm_empty_demo() -> None:
              "Les imports de démonstration restent inscrits au journal (annulés) ; "
              "ils peuvent être rechargés par la commande « python -m pilotage_qualite demo ».")
     if st.button("Oui, vider la base", type="primary"):
-        undone = empty_demo(context.store(), user=access.require_quality_role())
+        try:
+            undone = empty_demo(context.store(), user=access.require_quality_role())
+        except access.AccessDenied as exc:
+            st.error(str(exc))
+            return
         st.session_state["message_frame"] = f"{undone} imports de démonstration annulés : la base est vide."
         st.rerun()
+
+
+def render_busy(exc: Exception) -> None:
+    """The database stayed busy longer than the bounded wait: say so in French, offer to retry."""
+    st.error(f"**Base de données occupée** : {exc}", icon=":material/hourglass_top:")
+    st.button("Réessayer", icon=":material/refresh:", key="reessayer_base_occupee")
 
 
 def render_banners() -> None:
@@ -35,6 +45,6 @@ def render_banners() -> None:
     summary = context.data_summary()
     last_import = summary["dernier_import"].dropna()
     with st.sidebar:
-        st.caption(":material/lock: Mode local : application accessible depuis ce poste uniquement.")
+        access.sidebar_status()
         if not last_import.empty:
             st.caption(f"Dernier import : {formats.datetime_fr(pd.Timestamp(last_import.max()).to_pydatetime())}")

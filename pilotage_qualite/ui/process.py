@@ -15,10 +15,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from pilotage_qualite import formats, process_views, status, views
+from pilotage_qualite import exports, formats, process_views, status, views
 from pilotage_qualite.periods import Period
 from pilotage_qualite.templates import template_bytes, template_name
-from pilotage_qualite.ui import context, tiles
+from pilotage_qualite.ui import context, downloads, tiles
 from pilotage_qualite.ui.filters import Filters
 
 IMPORT_PAGE = "app_pages/importer.py"  # in the router's « Données » section
@@ -192,9 +192,10 @@ def interval_texts(frame: pd.DataFrame) -> list[str]:
             for lo, hi in zip(frame["ic_bas"], frame["ic_haut"])]
 
 
-def show_table(frame: pd.DataFrame, columns: dict[str, str]) -> None:
+def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "tableau") -> None:
     """A read-only table with French headers (`columns`: name → header): whole numbers stay
-    numbers (sortable); dates become « 14/03/2025 » and empty cells stay empty (never « None »)."""
+    numbers (sortable); dates become « 14/03/2025 » and empty cells stay empty (never « None »).
+    Below it, the same columns to download (Excel, CSV), dates and numbers kept typed."""
     shown = pd.DataFrame(index=frame.index)
     config = {}
     for name, header in columns.items():
@@ -207,6 +208,9 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str]) -> None:
         else:
             shown[header] = ["" if formats.is_missing(v) or v is pd.NA else str(v) for v in values]
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    named = [file_name] if file_name != "tableau" else []  # two tables with the same headers on one page
+    key = "telecharger-" + "-".join(downloads.file_stem(header) for header in [*named, *columns.values()])
+    downloads.table_downloads(exports.Table(frame[list(columns)], columns), file_name, key=key)
 
 
 STATUS_BAND_WORDS = (status.ATTEINT, status.A_SURVEILLER, status.NON_ATTEINT, status.SUIVI)

@@ -2,7 +2,8 @@
 
 The agenda follows the committee's order of business (ISO 9001 §9.3.2 as the committee runs
 it): the dashboard, then complaints and requests, satisfaction, audits and the improvement
-plan, safety, activity, training and HR, documentation. One page is one screen.
+plan, safety, activity, training and HR, documentation. One page is one screen. On the
+Comité page the bar steps instead through the meeting's eight agenda points, one per screen.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from pilotage_qualite.agenda import ITEM_TITLES
 from pilotage_qualite.ui.filters import Filters
 
 
@@ -66,6 +68,38 @@ def _leave() -> None:
     st.session_state["projecteur"] = False
 
 
+# The Comité page steps through its own agenda (the eight points of the meeting) in place:
+# the point shown is in the URL (`?point=3`), changed by the bar's buttons.
+COMMITTEE_URL_PATH = "comite"
+POINT_PARAM = "point"
+
+
+def committee_point() -> int:
+    """The committee agenda point shown in projector mode (1–8), from the URL."""
+    raw = st.query_params.get(POINT_PARAM, "1")
+    number = int(raw) if raw.isdigit() else 1
+    return min(max(number, 1), len(ITEM_TITLES))
+
+
+def _go_to_point(number: int) -> None:
+    st.query_params[POINT_PARAM] = str(number)
+
+
+def _committee_steps(previous, where, following) -> None:
+    """« Précédent », « Point i / 8 · title », « Suivant » over the Comité page's agenda."""
+    here = committee_point()
+    count = len(ITEM_TITLES)
+    where.markdown(f"**Comité · point {here} / {count}** · {ITEM_TITLES[here - 1]}")
+    with previous.container(border=True):
+        st.button("Précédent", icon=":material/arrow_back:", key="point_precedent", on_click=_go_to_point,
+                  args=(here - 1,), disabled=here == 1, width="stretch",
+                  help=None if here == 1 else f"Revenir au point {here - 1} : {ITEM_TITLES[here - 2]}")
+    with following.container(border=True):
+        st.button("Suivant", icon=":material/arrow_forward:", key="point_suivant", on_click=_go_to_point,
+                  args=(here + 1,), disabled=here == count, width="stretch",
+                  help=None if here == count else f"Passer au point {here + 1} : {ITEM_TITLES[here]}")
+
+
 def render(selection: Filters, current) -> None:
     """In projector mode, the CSS and the agenda bar: « Précédent », « i / n · title »,
     « Suivant » and « Quitter le mode projecteur ». `current`: the page st.navigation returned.
@@ -80,7 +114,9 @@ def render(selection: Filters, current) -> None:
     here = position(current.url_path)
     params = selection.query_params()
     previous, where, following, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
-    if here is None:
+    if current.url_path == COMMITTEE_URL_PATH:
+        _committee_steps(previous, where, following)
+    elif here is None:
         where.markdown(f"**Hors ordre du jour** · {current.title}")
         following.page_link(AGENDA[0].page, label="Ordre du jour", icon=":material/format_list_numbered:",
                             query_params=params, width="stretch")

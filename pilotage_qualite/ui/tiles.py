@@ -35,10 +35,7 @@ def value_text(row: pd.Series) -> str:
 
 
 def target_text(row: pd.Series) -> str:
-    if is_missing(row["cible"]):
-        return "sans cible"
-    sign = "≥" if row["sens"] == "hausse" else "≤"
-    return f"cible {sign} {formats.with_unit(row['cible'], row['unite'], int(row['decimales']))}"
+    return formats.target_text(row["cible"], row["sens"], row["unite"], int(row["decimales"]))
 
 
 def change(row: pd.Series, reference_column: str) -> float | None:

@@ -1,9 +1,9 @@
 """Preparing an uploaded file for the Import page: the app's one entry point to the import pipeline.
 
-Parsing uploads must eventually run in a child process bounded in memory and time
-(product.md, « What bad input gets »). The page therefore calls :func:`prepare` only, with
-plain data in (bytes, names, options, remembered mappings) and a picklable
-:class:`UploadOutcome` out: moving the work to a child process changes this module only.
+Parsing uploads runs in a child process bounded in memory and time (product.md, « What bad
+input gets »). The page calls :func:`prepare` only, with plain data in (bytes, names, options,
+remembered mappings) and a picklable :class:`UploadOutcome` out, which crosses the process
+boundary.
 Nothing here writes to the store, and nothing here imports Streamlit.
 """
 
@@ -19,7 +19,7 @@ from typing import Callable
 
 import pandas as pd
 
-from pilotage_qualite import importer
+from pilotage_qualite import importer, sandbox
 from pilotage_qualite.declarations import Dataset
 from pilotage_qualite.importer import ImportRefused, Limits, PreparedImport
 from pilotage_qualite.readers import HEADER_SCAN_ROWS, ReadError, read_file, read_head
@@ -104,10 +104,26 @@ def prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, sec
             manual: dict[str, str] | None = None, remembered: dict[str, dict] | None = None,
             progress: Callable[[str], None] | None = None) -> UploadOutcome:
     """Read, recognise, coerce and validate one uploaded file; never raises for a bad file
-    (whatever goes wrong becomes a French message: no traceback reaches the page)."""
+    (whatever goes wrong becomes a French message: no traceback reaches the page).
+
+    The work runs in a child process bounded by ``limits`` (memory, time), started from a fork
+    server (:mod:`pilotage_qualite.sandbox`: the Streamlit server is multi-threaded, so it is
+    never forked itself): a crafted file costs that child, never the server.
+    """
+    if len(content) > limits.max_bytes:  # refused before anything is copied to a child
+        return UploadOutcome(file_name, content_hash(content),
+                             error=f"« {file_name} » : fichier trop volumineux ({len(content) / 1e6:.1f} Mo ; "
+                                   f"maximum {limits.max_bytes / 1e6:.0f} Mo).")
+    if progress is not None:
+        progress("Lecture et vérification du fichier")
     try:
-        return _prepare(content, file_name, datasets, secret=secret, limits=limits, dataset=dataset, sheet=sheet,
-                        header_row=header_row, manual=manual, remembered=remembered, progress=progress)
+        return sandbox.run(_prepare, (content, file_name, datasets),
+                           dict(secret=secret, limits=limits, dataset=dataset, sheet=sheet, header_row=header_row,
+                                manual=manual, remembered=remembered, progress=None),
+                           limits=limits.sandbox, start="forkserver")
+    except sandbox.SandboxError as exc:
+        logger.warning("Lecture de « %s » arrêtée : %s", file_name, exc)
+        return UploadOutcome(file_name, content_hash(content), error=f"« {file_name} » : {exc}")
     except MemoryError:
         return UploadOutcome(file_name, content_hash(content),
                              error=f"« {file_name} » : fichier trop volumineux pour être lu en mémoire.")
@@ -130,16 +146,12 @@ def _prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, se
     """
     step = progress or (lambda _label: None)
     outcome = UploadOutcome(file_name, content_hash(content), manual=dict(manual or {}))
-    if len(content) > limits.max_bytes:
-        outcome.error = (f"« {file_name} » : fichier trop volumineux ({len(content) / 1e6:.1f} Mo ; "
-                         f"maximum {limits.max_bytes / 1e6:.0f} Mo).")
-        return outcome
     step("Lecture du fichier")
     with tempfile.TemporaryDirectory(prefix="pilotage-import-") as folder:
         path = Path(folder) / _safe_name(file_name)
         path.write_bytes(content)
         try:
-            head = read_head(path)
+            head = read_head(path, max_uncompressed=limits.max_uncompressed_bytes)
         except ReadError as exc:
             outcome.error = str(exc).replace(path.name, file_name)
             return outcome
@@ -175,7 +187,7 @@ def _prepare_at_header_row(path: Path, file_name: str, datasets: dict[str, Datas
     """Like ``importer.prepare_file``, with the header row the user named (1–30)."""
     content = path.read_bytes()
     try:
-        workbook = read_file(path)
+        workbook = read_file(path, max_rows=importer.read_row_cap(limits), max_uncompressed=limits.max_uncompressed_bytes)
         chosen = workbook.sheet(sheet) if sheet else workbook.sheets[0]
         index = header_row - 1
         if not 0 <= index < min(HEADER_SCAN_ROWS, len(chosen.rows)):
@@ -193,9 +205,7 @@ def _prepare_at_header_row(path: Path, file_name: str, datasets: dict[str, Datas
                                 "aucun en-tête connu. Choisissez la ligne des titres de colonnes.") from None
     except (ReadError, RecognitionError) as exc:
         raise ImportRefused(str(exc).replace(path.name, file_name)) from None
-    body_count = len(chosen.rows) - index - 1
-    if body_count > limits.max_rows:
-        raise ImportRefused(f"« {file_name} » : {body_count} lignes, au-delà du maximum autorisé ({limits.max_rows}).")
+    importer.check_row_count(file_name, chosen, len(chosen.rows) - index - 1, limits)
     return importer._build_batch(content, file_name, datasets[recognition.dataset], recognition, chosen.rows, secret)
 
 

@@ -1,0 +1,212 @@
+"""The Comité page's pieces: the agenda from cache, each point drawn, and the meeting's forms.
+
+The agenda itself is built by :mod:`pilotage_qualite.agenda` (pure data, the committee pack
+renders the same). Every write goes through :func:`access.require_quality_role` on the server
+side and through the store, which refuses writes to a closed meeting. Text typed by users
+(attendees, notes, decisions) is shown escaped (Markdown made inert) or in tables, never as HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from pilotage_qualite import agenda as agenda_module
+from pilotage_qualite import formats
+from pilotage_qualite.data_admin import md
+from pilotage_qualite.periods import Period, parse_period
+from pilotage_qualite.store import DatabaseBusy, StoreError
+from pilotage_qualite.ui import access, charts, comments, context, process, tiles
+
+MESSAGE_KEY = "message_comite"
+MEETING_PARAM = "reunion"
+WRITE_ERRORS = (access.AccessDenied, StoreError, DatabaseBusy)
+
+
+@st.cache_data(show_spinner="Préparation de l'ordre du jour…", max_entries=16)
+def _agenda(database: str, base_version: tuple, meeting_id: int | None, grain: str, debut: str,
+            site: str | None) -> agenda_module.Agenda:
+    period = Period(grain, dt.date.fromisoformat(debut))
+    store = context.store()
+    meeting = store.meeting(meeting_id) if meeting_id is not None else None
+    return agenda_module.build_agenda(store, context.catalogue(), context.results(period), period, site,
+                                      meeting=meeting)
+
+
+def agenda(meeting: dict | None, period: Period, site: str | None) -> agenda_module.Agenda:
+    """The agenda of a meeting (its own period and site), or of the filters' period before one is created."""
+    if meeting is not None:
+        period, site = parse_period(meeting["periode"]), meeting["site"]
+    return _agenda(str(context.store().path), context.version(), None if meeting is None else meeting["id"],
+                   period.grain, period.debut.isoformat(), site)
+
+
+def meeting_label(row: pd.Series | dict) -> str:
+    """« Réunion du 23/11/2026 · 3e trimestre 2026 · Ensemble · close »."""
+    day = pd.Timestamp(row["date_reunion"]).date()
+    site = row["site"] if isinstance(row["site"], str) else "Ensemble"
+    return (f"Réunion du {formats.date_fr(day)} · {parse_period(row['periode']).label_fr} · {site} · "
+            f"{row['statut']}")
+
+
+def flash(message: str) -> None:
+    """A confirmation shown after the rerun that follows a write."""
+    st.session_state[MESSAGE_KEY] = message
+
+
+def show_flash() -> None:
+    if message := st.session_state.pop(MESSAGE_KEY, None):
+        st.success(message, icon=":material/task_alt:")
+
+
+def write(action, message: str) -> bool:
+    """Run one write as the qualité role; a refusal is shown in French, never as a traceback."""
+    try:
+        user = access.require_quality_role()
+        action(user)
+    except WRITE_ERRORS as exc:
+        st.error(str(exc))
+        return False
+    flash(message)
+    return True
+
+
+# --- one agenda point ------------------------------------------------------------------------
+
+def render_table(table: agenda_module.Table) -> None:
+    st.markdown(f"**{md(table.title)}**")
+    if table.data.empty:
+        st.caption(table.empty)
+    else:
+        process.show_table(table.data, table.columns, file_name=table.title)
+
+
+def render_trend(trend: agenda_module.Trend, tile: pd.Series, agenda: agenda_module.Agenda,
+                 query_params: dict[str, str]) -> None:
+    """One indicator off target: its tile and analysis beside its trend chart."""
+    left, right = st.columns([1, 2], vertical_alignment="top")
+    with left:
+        tiles.render_tile(tile, query_params, period_label=agenda.period.label_fr)
+        if trend.comment is None:
+            st.caption("Aucune analyse écrite pour la période (fiche indicateur, rubrique « Analyse »).")
+        else:
+            with st.container(border=True):
+                st.markdown("**Analyse** : " + comments.as_text(trend.comment["texte"]))
+                st.caption(f"{trend.comment['auteur']}, le {formats.datetime_fr(trend.comment['date'])}")
+    with right:
+        if trend.rows["valeur"].notna().any():
+            charts.show(charts.trend_chart, trend.rows, f"{trend.title} — {agenda.where}",
+                f"{len(trend.rows)} dernières périodes · tirets verts : cible · bande orange : zone à surveiller · "
+                "pointillés gris : limites de contrôle")
+        else:
+            st.caption(f"{trend.title} : {formats.NO_DATA} sur les dernières périodes.")
+
+
+def render_item(item: agenda_module.AgendaItem, agenda: agenda_module.Agenda, query_params: dict[str, str], *,
+                per_row: int) -> None:
+    """Facts, tiles, trends (with their analysis) and tables of one point, then its note."""
+    st.header(f"{item.number}. {item.title}", divider="gray", anchor=False)
+    for label in item.missing:
+        st.info(f"Aucune donnée « {label} » n'a encore été importée : ce point ne peut pas être documenté.",
+                icon=":material/upload_file:")
+    for fact in item.facts:
+        st.markdown(f"- {md(fact)}")
+    if item.trends:
+        by_id = item.tiles.set_index("indicateur", drop=False)
+        for trend in item.trends:
+            render_trend(trend, by_id.loc[trend.indicator], agenda, query_params)
+    elif not item.tiles.empty:
+        tiles.render_grid(item.tiles, query_params, per_row=per_row, period_label=agenda.period.label_fr)
+    for table in item.tables:
+        render_table(table)
+    if item.note:
+        with st.container(border=True):
+            st.markdown("**Note de séance** : " + comments.as_text(item.note))
+
+
+# --- forms ----------------------------------------------------------------------------------------
+
+def note_form(meeting: dict, item: agenda_module.AgendaItem) -> None:
+    with st.form(f"note_{item.number}", clear_on_submit=True):
+        text = st.text_area(f"Note de séance du point {item.number}", key=f"note_texte_{item.number}",
+                            placeholder="Ce qui a été dit, les analyses partagées…")
+        submitted = st.form_submit_button("Enregistrer la note", icon=":material/edit_note:")
+    if submitted and write(lambda user: context.store().add_note(meeting["id"], item.number, text, user),
+                           f"Note du point {item.number} enregistrée."):
+        st.rerun()
+
+
+def participants_form(meeting: dict) -> None:
+    with st.form("participants"):
+        text = st.text_area("Participants (un par ligne)", value="\n".join(meeting["participants"]),
+                            key="participants_texte")
+        submitted = st.form_submit_button("Enregistrer les participants", icon=":material/group:")
+    if submitted and write(lambda user: context.store().set_participants(meeting["id"], text.splitlines(), user),
+                           "Liste des participants enregistrée."):
+        st.rerun()
+
+
+def decision_form(meeting: dict) -> None:
+    with st.form("decision", clear_on_submit=True):
+        text = st.text_area("Décision", key="decision_texte", placeholder="Ce que le comité décide…")
+        create = st.checkbox("Créer une action du plan d'amélioration", key="decision_action")
+        pilot, due = st.columns(2)
+        pilote = pilot.text_input("Pilote de l'action", key="decision_pilote",
+                                  placeholder="fonction ou équipe, par exemple « responsable qualité »")
+        echeance = due.date_input("Échéance de l'action", value=None, key="decision_echeance", format="DD/MM/YYYY",
+                                  min_value=meeting["date_reunion"])
+        submitted = st.form_submit_button("Enregistrer la décision", icon=":material/gavel:")
+    if not submitted:
+        return
+    recorded: list[dict] = []
+    if write(lambda user: recorded.append(context.store().add_decision(
+            meeting["id"], text, user, pilote=pilote, echeance=echeance, create_action=create)),
+             "Décision enregistrée."):
+        if recorded[0]["action_numero"]:
+            flash(f"Décision enregistrée ; action {recorded[0]['action_numero']} ajoutée au plan d'amélioration "
+                  "(origine « revue de direction »).")
+        st.rerun()
+
+
+def close_form(meeting: dict) -> None:
+    with st.form("cloture"):
+        st.markdown("Une réunion close ne peut plus être modifiée : elle se consulte en lecture seule.")
+        sure = st.checkbox("Je confirme la clôture de la réunion", key="cloture_confirmee")
+        submitted = st.form_submit_button("Clore la réunion", icon=":material/lock:")
+    if not submitted:
+        return
+    if not sure:
+        st.warning("Cochez la confirmation pour clore la réunion.")
+        return
+    if write(lambda user: context.store().close_meeting(meeting["id"], user),
+             f"Réunion du {formats.date_fr(meeting['date_reunion'])} close."):
+        st.rerun()
+
+
+def create_form(period: Period, site: str | None) -> int | None:
+    """A new meeting reviewing the filters' period and site; returns its id once created."""
+    with st.form("nouvelle_reunion"):
+        st.markdown(f"Période revue : **{period.label_fr}** · **{md(site or 'Ensemble de la structure')}** "
+                    "(filtres de la barre latérale)")
+        day = st.date_input("Date de la réunion", value=dt.date.today(), key="reunion_date", format="DD/MM/YYYY")
+        submitted = st.form_submit_button("Créer la réunion", icon=":material/add:", type="primary")
+    if not submitted:
+        return None
+    created: list[int] = []
+    if write(lambda user: created.append(context.store().create_meeting(day, period.grain, period.label, site, user)),
+             f"Réunion du {formats.date_fr(day)} créée."):
+        return created[0]
+    return None
+
+
+def meetings_table(meetings: pd.DataFrame) -> None:
+    """Every meeting, newest first (choose one above to reopen it)."""
+    shown = meetings.assign(
+        periode_fr=[parse_period(label).label_fr for label in meetings["periode"]],
+        site_fr=[site if isinstance(site, str) else "Ensemble" for site in meetings["site"]],
+        close_fr=[formats.datetime_fr(pd.Timestamp(v).to_pydatetime()) if pd.notna(v) else "" for v in meetings["close_le"]])
+    process.show_table(shown, {"date_reunion": "Date", "periode_fr": "Période revue", "site_fr": "Site",
+                               "statut": "Statut", "decisions": "Décisions", "cree_par": "Créée par",
+                               "close_fr": "Close le"})

@@ -1,0 +1,244 @@
+"""Committee meetings in the store and the agenda of ISO 9001 §9.3 built on the demo data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pilotage_qualite import agenda, engine, process_views, views
+from pilotage_qualite.catalogue import load_catalogue
+from pilotage_qualite.declarations import load_datasets
+from pilotage_qualite.periods import parse_period, periods_ending
+from pilotage_qualite.settings import load_settings
+from pilotage_qualite.store import Store, StoreError
+
+D = dt.date
+USER = "qualité (local)"
+MEETING_KEYS = {"id", "date_reunion", "grain", "periode", "site", "participants", "notes", "decisions", "statut",
+                "close_le"}
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture
+def demo_store(demo_data_dir: Path) -> Store:
+    settings = load_settings(environ={"PILOTAGE_DONNEES": str(demo_data_dir)})
+    return Store(settings.database, load_datasets(), kept_files_dir=settings.kept_files_dir)
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> Store:
+    created = Store(tmp_path / "base.duckdb", load_datasets(), busy_timeout_s=5)
+    created.initialise()
+    return created
+
+
+def results_for(store: Store, catalogue, label: str, count: int = 13) -> pd.DataFrame:
+    with store.connect() as conn:
+        return engine.compute(conn, catalogue, periods_ending(parse_period(label), count),
+                              targets=store.target_changes())
+
+
+def late_actions(store: Store, catalogue, label: str) -> float:
+    """PA-02 (actions late at the end of the period), Ensemble."""
+    with store.connect() as conn:
+        rows = engine.compute(conn, catalogue, [label], indicator_ids=["PA-02"])
+    return float(rows[rows["dimension"].isna()]["valeur"].iloc[0])
+
+
+# --- store ------------------------------------------------------------------------------------
+
+def test_a_meeting_keeps_attendees_notes_and_decisions_with_their_history(empty_store: Store):
+    meeting_id = empty_store.create_meeting(D(2026, 11, 23), "trimestre", "2026-T3", None, USER)
+    empty_store.set_participants(meeting_id, ["Directrice", "Référente qualité"], USER)
+    empty_store.set_participants(meeting_id, ["Directrice", " ", "Référente qualité", "Directrice",
+                                              "Chef d'équipe Lyon"], "A. Martin")
+    empty_store.add_note(meeting_id, 3, "REC-03 en baisse : deux réponses tardives.", USER)
+    empty_store.add_note(meeting_id, 3, "REC-03 en baisse : deux réponses tardives, relance faite.", USER)
+    empty_store.add_note(meeting_id, 7, "Quatre actions en retard.", USER)
+    empty_store.add_decision(meeting_id, "Relire la procédure de réponse aux réclamations.", USER)
+
+    meeting = empty_store.meeting(meeting_id)
+    assert set(meeting) == MEETING_KEYS
+    assert meeting["date_reunion"] == D(2026, 11, 23) and (meeting["grain"], meeting["periode"]) == ("trimestre", "2026-T3")
+    assert meeting["site"] is None and meeting["statut"] == "ouverte" and meeting["close_le"] is None
+    assert meeting["participants"] == ["Directrice", "Référente qualité", "Chef d'équipe Lyon"]
+    assert meeting["notes"] == {3: "REC-03 en baisse : deux réponses tardives, relance faite.",
+                                7: "Quatre actions en retard."}
+    assert meeting["decisions"] == [{"id": 1, "texte": "Relire la procédure de réponse aux réclamations.",
+                                     "pilote": None, "echeance": None, "action_numero": None}]
+    history = empty_store.meeting_history(meeting_id)
+    notes = history[history["element"] == "note"]
+    assert len(notes) == 3 and "REC-03 en baisse : deux réponses tardives." in set(notes["texte"])  # the first version is kept
+    assert len(history[history["element"] == "participants"]) == 2
+
+
+def test_a_closed_meeting_refuses_every_write(empty_store: Store):
+    meeting_id = empty_store.create_meeting(D(2026, 11, 23), "mois", "2026-10", "Lyon 8e", USER)
+    empty_store.close_meeting(meeting_id, USER)
+    before = empty_store.version()
+    writes = [lambda: empty_store.add_note(meeting_id, 1, "Trop tard.", USER),
+              lambda: empty_store.set_participants(meeting_id, ["Quelqu'un"], USER),
+              lambda: empty_store.add_decision(meeting_id, "Décision tardive.", USER, pilote="direction",
+                                               echeance=D(2027, 1, 31), create_action=True),
+              lambda: empty_store.close_meeting(meeting_id, USER)]
+    for attempt in writes:
+        with pytest.raises(StoreError, match="réunion du 23/11/2026 est close"):
+            attempt()
+    assert empty_store.version() == before
+    assert empty_store.live_rows("actions").empty
+    meeting = empty_store.meeting(meeting_id)
+    assert meeting["statut"] == "close" and isinstance(meeting["close_le"], dt.datetime)
+
+
+def test_bad_meeting_writes_say_why_and_write_nothing(empty_store: Store):
+    meeting_id = empty_store.create_meeting(D(2026, 11, 23), "trimestre", "2026-T3", None, USER)
+    before = empty_store.version()
+    with pytest.raises(StoreError, match="pilote et son échéance"):
+        empty_store.add_decision(meeting_id, "Former l'équipe.", USER, create_action=True)
+    with pytest.raises(StoreError, match="précède la date de la réunion"):
+        empty_store.add_decision(meeting_id, "Former l'équipe.", USER, pilote="direction",
+                                 echeance=D(2026, 1, 1), create_action=True)
+    with pytest.raises(StoreError, match="vide"):
+        empty_store.add_note(meeting_id, 2, "  ", USER)
+    with pytest.raises(StoreError, match="points 1 à 8"):
+        empty_store.add_note(meeting_id, 9, "Hors ordre du jour.", USER)
+    with pytest.raises(StoreError, match="n'existe pas"):
+        empty_store.add_note(99, 1, "Aucune réunion.", USER)
+    assert empty_store.version() == before and empty_store.journal().empty
+
+
+def test_every_meeting_write_changes_the_version(empty_store: Store):
+    versions = [empty_store.version()]
+    meeting_id = empty_store.create_meeting(D(2026, 11, 23), "trimestre", "2026-T3", None, USER)
+    versions.append(empty_store.version())
+    empty_store.set_participants(meeting_id, ["Directrice"], USER)
+    versions.append(empty_store.version())
+    empty_store.add_note(meeting_id, 1, "Rien à signaler.", USER)
+    versions.append(empty_store.version())
+    empty_store.add_decision(meeting_id, "Rien.", USER)
+    versions.append(empty_store.version())
+    empty_store.close_meeting(meeting_id, USER)
+    versions.append(empty_store.version())
+    assert len(set(versions)) == len(versions)
+
+
+def test_previous_meeting_is_the_one_before_for_the_same_scope(empty_store: Store):
+    first = empty_store.create_meeting(D(2026, 8, 20), "trimestre", "2026-T2", None, USER)
+    lyon = empty_store.create_meeting(D(2026, 9, 10), "mois", "2026-08", "Lyon 8e", USER)
+    second = empty_store.create_meeting(D(2026, 11, 23), "trimestre", "2026-T3", None, USER)
+    assert empty_store.previous_meeting(second)["id"] == first
+    assert empty_store.previous_meeting(first) is None and empty_store.previous_meeting(lyon) is None
+    assert list(empty_store.meetings()["id"]) == [second, lyon, first]
+
+
+# --- decisions that open actions -----------------------------------------------------------------
+
+def test_a_decision_opens_an_action_that_indicators_count_and_the_next_meeting_follows(demo_store: Store,
+                                                                                        catalogue):
+    late_before = late_actions(demo_store, catalogue, "2027-01")
+    meeting_id = demo_store.create_meeting(D(2026, 11, 23), "trimestre", "2026-T3", None, USER)
+    created = demo_store.add_decision(meeting_id, "Former les médiateurs à la gestion des conflits.", USER,
+                                      pilote="responsable formation", echeance=D(2026, 12, 31), create_action=True)
+    second = demo_store.add_decision(meeting_id, "Relancer les partenaires pour l'enquête.", USER,
+                                     pilote="directrice", echeance=D(2027, 3, 31), create_action=True)
+    assert (created["action_numero"], second["action_numero"]) == ("RD-2026-11-23-1", "RD-2026-11-23-2")
+
+    live = demo_store.live_rows("actions").set_index("numero")
+    action = live.loc["RD-2026-11-23-1"]
+    assert action["intitule"] == "Former les médiateurs à la gestion des conflits."
+    assert (action["origine"], action["statut"], action["pilote"]) == ("revue de direction", "à faire",
+                                                                       "responsable formation")
+    assert pd.Timestamp(action["date_ouverture"]).date() == D(2026, 11, 23)
+    assert pd.Timestamp(action["echeance"]).date() == D(2026, 12, 31)
+    journal = demo_store.journal().set_index("id")
+    entry = journal.loc[created["import_id"]]
+    assert (entry["jeu"], entry["fichier"], entry["lignes_ajoutees"]) == ("actions", "Revue de direction du 23/11/2026", 1)
+    # PA-02 counts it once its deadline has passed, like any imported action.
+    assert late_actions(demo_store, catalogue, "2027-01") == late_before + 1
+    demo_store.close_meeting(meeting_id, USER)
+
+    following = demo_store.create_meeting(D(2027, 2, 20), "trimestre", "2026-T4", None, USER)
+    built = agenda.build_agenda(demo_store, catalogue, results_for(demo_store, catalogue, "2026-T4"),
+                                parse_period("2026-T4"), None, meeting=demo_store.meeting(following))
+    assert built.previous["id"] == meeting_id
+    followed = built.items[0].tables[0].data.set_index("action_numero")
+    assert followed.loc["RD-2026-11-23-1", "situation"] == "en retard"  # due 31/12/2026, met on 20/02/2027
+    assert followed.loc["RD-2026-11-23-2", "situation"] == "à faire, dans les délais"
+    assert followed.loc["RD-2026-11-23-1", "texte"] == "Former les médiateurs à la gestion des conflits."
+
+    # Undoing the action's import takes it out of the plan; its number is never given again.
+    demo_store.undo(created["import_id"], user=USER)
+    again = agenda.decision_status(demo_store, demo_store.meeting(meeting_id)["decisions"], D(2027, 2, 20))
+    assert again.set_index("action_numero").loc["RD-2026-11-23-1", "situation"] == "action absente du plan (import annulé)"
+    other = demo_store.create_meeting(D(2026, 11, 23), "mois", "2026-10", "Lyon 8e", USER)
+    assert demo_store.add_decision(other, "Autre décision.", USER, pilote="direction", echeance=D(2027, 1, 15),
+                                   create_action=True)["action_numero"] == "RD-2026-11-23-3"
+
+
+# --- agenda ----------------------------------------------------------------------------------------
+
+def test_the_agenda_has_the_eight_points_of_the_management_review(demo_store: Store, catalogue):
+    period = parse_period("2026-T3")
+    results = results_for(demo_store, catalogue, "2026-T3")
+    demo_store.add_comment("PA-02", "2026-T3", None, "Retards concentrés sur les actions d'audit.", USER)
+    meeting_id = demo_store.create_meeting(D(2026, 11, 23), "trimestre", "2026-T3", None, USER)
+    demo_store.add_note(meeting_id, 7, "Revoir les échéances avec les pilotes.", USER)
+    built = agenda.build_agenda(demo_store, catalogue, results, period, None, meeting=demo_store.meeting(meeting_id))
+
+    assert [i.number for i in built.items] == list(range(1, 9))
+    assert [i.title for i in built.items] == list(agenda.ITEM_TITLES)
+    assert built.items[0].tables == [] and "Première réunion" in built.items[0].facts[0]
+    assert sum(built.status_counts.values()) == len(catalogue.ids)
+    assert built.reference == parse_period("2026-T2")
+
+    tiles = views.tiles(results, period, None, catalogue.ids)
+    off = built.item("hors_cible")
+    expected = tiles[tiles["statut"].isin(views.OFF_TARGET) | (tiles["hors_controle"] == True)]  # noqa: E712
+    assert set(off.tiles["indicateur"]) == set(expected["indicateur"]) and len(off.trends) == len(expected)
+    for trend in off.trends:
+        assert len(trend.rows) == agenda.TREND_PERIODS and trend.rows["periode"].iloc[-1] == "2026-T3"
+    by_id = {t.indicator: t for t in off.trends}
+    assert by_id["PA-02"].comment["texte"] == "Retards concentrés sur les actions d'audit."
+
+    plan = built.item("plan_amelioration")
+    assert plan.note == "Revoir les échéances avec les pilotes."
+    late = plan.tables[0].data
+    pa02 = tiles.set_index("indicateur").loc["PA-02", "valeur"]
+    assert len(late) == pa02  # the late actions listed add up to PA-02
+    with demo_store.connect() as conn:
+        expected_findings = process_views.open_findings(conn, period)
+    assert len(built.item("audits").tables[0].data) == len(expected_findings) > 0
+    assert set(built.item("audits").tiles["indicateur"]) == {"AUD-01", "AUD-02"}
+    assert set(built.item("securite").tiles["indicateur"]) == {"SEC-01", "SEC-02", "SEC-03"}
+    assert set(plan.tiles["indicateur"]) == {"PA-01", "PA-02", "PA-03"}
+    for item in built.items:
+        for table in item.tables:
+            assert set(table.columns) <= set(table.data.columns), table.title
+
+
+def test_the_summary_lists_the_statuses_that_changed(demo_store: Store, catalogue):
+    results = results_for(demo_store, catalogue, "2026-T3")
+    built = agenda.build_agenda(demo_store, catalogue, results, parse_period("2026-T3"), None)
+    before = views.tiles(results, parse_period("2026-T2"), None, catalogue.ids).set_index("indicateur")["statut"]
+    now = views.tiles(results, parse_period("2026-T3"), None, catalogue.ids).set_index("indicateur")["statut"]
+    changed = built.item("synthese").tables[0].data
+    assert set(changed["indicateur"]) == set(now[now != before].index)
+    assert set(changed["evolution"]) <= {"amélioration", "dégradation", "changement"}
+
+
+def test_an_empty_base_gives_an_agenda_that_says_what_is_missing(empty_store: Store, catalogue):
+    period = parse_period("2026-10")
+    results = results_for(empty_store, catalogue, "2026-10")
+    built = agenda.build_agenda(empty_store, catalogue, results, period, "Lyon 8e")
+    assert built.item("audits").missing == [empty_store.datasets["audits"].label]
+    assert built.item("plan_amelioration").missing == [empty_store.datasets["actions"].label]
+    assert built.status_counts["pas de données"] + built.status_counts["effectif insuffisant"] \
+        + built.status_counts["suivi"] >= 1
+    assert built.item("nouvelles_decisions").tables[0].data.empty
