@@ -48,7 +48,7 @@ if row["hors_controle"] is True:
 for note in notes:
     st.markdown(note)
 
-charts.show(charts.trend_chart, history, f"{indicator.titre} — {where}",
+charts.show(charts.screen_trend_chart, history, f"{indicator.titre} — {where}",
             f"{len(history)} périodes jusqu'à {selection.period.label_fr} · tirets verts : cible · "
             "bande orange : zone à surveiller · pointillés gris : limites de contrôle")
 

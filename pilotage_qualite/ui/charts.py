@@ -15,6 +15,16 @@ from pilotage_qualite import formats
 from pilotage_qualite.chart_specs import (  # noqa: F401 - re-exported for the pages
     FONT_SIZE, FRENCH_LOCALE, SHAPE_SCALE, STATUS_SCALE, finish as _finish, trend_chart, unit_title as _unit_title)
 
+TREND_PLOT_HEIGHT = 300  # pixels of plot, readable from the back of a meeting room
+
+
+def screen_trend_chart(rows: pd.DataFrame, title: str, subtitle: str) -> alt.TopLevelMixin:
+    """The trend chart on screen, full width, whose height is the plotting area's: Streamlit's
+    « fit » would squeeze the plot under the title, the slanted month labels and the legend
+    (the pack sets its own size)."""
+    return trend_chart(rows, title, subtitle).properties(
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"), height=TREND_PLOT_HEIGHT)
+
 
 def breakdown_chart(rows: pd.DataFrame, dimension_label: str, title: str) -> alt.TopLevelMixin:
     """Horizontal bars, sorted, each labelled with its value and n; the target as a rule."""

@@ -97,7 +97,7 @@ def render_trend(trend: agenda_module.Trend, tile: pd.Series, agenda: agenda_mod
                 st.caption(f"{trend.comment['auteur']}, le {formats.datetime_fr(trend.comment['date'])}")
     with right:
         if trend.rows["valeur"].notna().any():
-            charts.show(charts.trend_chart, trend.rows, f"{trend.title} — {agenda.where}",
+            charts.show(charts.screen_trend_chart, trend.rows, f"{trend.title} — {agenda.where}",
                 f"{len(trend.rows)} dernières périodes · tirets verts : cible · bande orange : zone à surveiller · "
                 "pointillés gris : limites de contrôle")
         else:
