@@ -152,7 +152,7 @@ def cmd_importer(args: argparse.Namespace) -> int:
     clean exit code); the first child starts before the parent loads pandas and DuckDB, so the
     reading overlaps the command's start-up."""
     settings = load_settings(database=args.base)
-    limits = sandbox.SandboxLimits(settings.read_memory_mb * 2**20, settings.read_timeout_s)
+    limits = sandbox.SandboxLimits.from_settings(settings)
     paths = [Path(name) for name in args.fichiers]
     readable = [path for path in paths if path.is_file()]
     refusals: dict[Path, str] = {path: f"« {path} » : fichier introuvable." for path in paths if not path.is_file()}

@@ -58,9 +58,10 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
+        reading = sandbox.SandboxLimits.from_settings(settings)
         return cls(settings.max_upload_mb * 1_000_000, settings.max_rows,
                    max_uncompressed_bytes=settings.max_uncompressed_mb * 1_000_000,
-                   read_memory_bytes=settings.read_memory_mb * 2**20, read_timeout_s=settings.read_timeout_s)
+                   read_memory_bytes=reading.memory_bytes, read_timeout_s=reading.timeout_s)
 
     @property
     def sandbox(self) -> sandbox.SandboxLimits:

@@ -69,6 +69,11 @@ class SandboxLimits:
     memory_bytes: int = DEFAULT_MEMORY_BYTES
     timeout_s: float = DEFAULT_TIMEOUT_S
 
+    @classmethod
+    def from_settings(cls, settings) -> "SandboxLimits":
+        """From ``PILOTAGE_LECTURE_MEMOIRE_MO`` and ``PILOTAGE_LECTURE_DELAI_S`` (a ``Settings``)."""
+        return cls(settings.read_memory_mb * 2**20, settings.read_timeout_s)
+
 
 class SandboxError(Exception):
     """The child did not give a result (memory, time, signal). ``str()``: French, no file name."""
