@@ -550,8 +550,8 @@ def _read_profile(frame: pd.DataFrame) -> tuple[set[str], dict[tuple[str, str], 
     non_empty = set(frame.loc[frame["_existe"].fillna(False).astype(bool), "_jeu"])
     values: dict[tuple[str, str], set[str]] = {}
     dims = frame[frame["_dimension"].notna()]
-    for (jeu, dim), mods in dims.groupby(["_jeu", "_dimension"], sort=False)["_modalite"]:
-        values[(jeu, dim)] = set(mods)
+    for jeu, dim, mod in zip(dims["_jeu"].tolist(), dims["_dimension"].tolist(), dims["_modalite"].tolist()):
+        values.setdefault((jeu, dim), set()).add(mod)
     return non_empty, values
 
 
@@ -564,10 +564,16 @@ def _site_sources(catalogue: Catalogue) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _clean(x) -> np.ndarray:
+def _finite(x: np.ndarray) -> np.ndarray:
     """Non-finite numbers (division by zero, 0/0) are no value."""
-    x = pd.to_numeric(pd.Series(x), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return np.where(np.isfinite(x), x, np.nan)
+
+
+def _take(values: np.ndarray, position: np.ndarray, fill: float) -> np.ndarray:
+    """``values[position]``, ``fill`` where the position is -1 (no such row)."""
+    if not len(values):
+        return np.full(len(position), fill)
+    return np.where(position >= 0, values[position], fill)
 
 
 def _as_periods(periods) -> list[Period]:
@@ -640,13 +646,80 @@ def _run_all(conn, periods: Sequence[Period], sqls: list[str], workers: int) -> 
     return results  # type: ignore[return-value]
 
 
+class _Grid:
+    """The rows of a result: every period × (Ensemble + each value of each dimension).
+
+    Rows are period-major and addressed by position (period × number of pairs + pair), so
+    results are aligned by integer arithmetic instead of looking up string keys row by row.
+    All grids of one computation share the same periods.
+    """
+
+    def __init__(self, n_periods: int, pairs: list[tuple[str, str]]):
+        self.n_periods = n_periods
+        self.pairs = pairs  # (dimension, value); (_ENSEMBLE, _ENSEMBLE) first
+        self.pair_pos = {p: k for k, p in enumerate(pairs)}
+        self.size = n_periods * len(pairs)
+        self.dimensions = np.array([d for d, _ in pairs], dtype=object)
+        self.values = np.array([v for _, v in pairs], dtype=object)
+        self.rank = _ranks(pairs)  # result order of the pairs (by dimension, then value)
+
+    def rows(self, period: np.ndarray, pair: np.ndarray) -> np.ndarray:
+        """Row of each (period position, pair position); -1 where either is -1."""
+        return np.where((period >= 0) & (pair >= 0), period * len(self.pairs) + pair, -1)
+
+    def align(self, values: np.ndarray, source: _Grid) -> np.ndarray:
+        """``values`` of the rows of ``source``, moved to the rows of this grid (NaN where ``source``
+        lacks the dimension value)."""
+        pair = np.array([source.pair_pos.get(p, -1) for p in self.pairs], dtype=np.int64)
+        period = np.arange(self.n_periods)
+        return _take(values, source.rows(np.repeat(period, len(pair)), np.tile(pair, self.n_periods)), np.nan)
+
+
+class _CodedResult:
+    """A group query's result with its rows coded as integers (period, dimension, value)."""
+
+    def __init__(self, frame: pd.DataFrame, labels: Sequence[str]):
+        period, found = pd.factorize(frame["_periode"])  # code -1: the row of values over no rows
+        position = {x: k for k, x in enumerate(labels)}
+        self.period = np.array([position.get(x, -1) for x in found] + [-1], dtype=np.int64)[period]
+        self.dimension, dimensions = pd.factorize(frame["_dimension"])
+        self.value, values = pd.factorize(frame["_modalite"])
+        self.dimension_of = {d: k for k, d in enumerate(dimensions)}
+        self.value_of = {v: k for k, v in enumerate(values)}
+        # Row holding the aggregates' values over no rows (see _group_sql).
+        self.empty = np.flatnonzero(self.dimension == self.dimension_of.get(_EMPTY, -2))
+
+    def positions(self, grid: _Grid) -> np.ndarray:
+        """Row of the result holding each row of ``grid`` (-1: none)."""
+        # pair[dimension code, value code]; the extra last row and column catch NULL codes (-1).
+        pair = np.full((len(self.dimension_of) + 1, len(self.value_of) + 1), -1, dtype=np.int64)
+        for k, (d, v) in enumerate(grid.pairs):
+            if d in self.dimension_of and v in self.value_of:
+                pair[self.dimension_of[d], self.value_of[v]] = k
+        rows = grid.rows(self.period, pair[self.dimension, self.value])
+        found = rows >= 0
+        position = np.full(grid.size, -1, dtype=np.int64)
+        position[rows[found]] = np.flatnonzero(found)
+        return position
+
+
+_LaidOut = tuple[_Grid, dict[str, np.ndarray]]  # a grid and value columns on its rows
+
+
+def _ranks(keys: Sequence) -> np.ndarray:
+    """Position of each (distinct) key in sorted order."""
+    ranks = np.empty(len(keys), dtype=np.int64)
+    ranks[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+    return ranks
+
+
 def _compute_raw(conn, catalogue: Catalogue, ids: Sequence[str], periods: Sequence[Period],
                  workers: int = 1) -> pd.DataFrame:
     """Raw values (no status) for ``ids`` and their dependencies over ``periods``.
 
     One profile query plus one query per group, run on cursors of ``conn``; the (period,
     dimension value) pairs without rows are then filled with the aggregates' values over no
-    rows (or left empty when the dataset has no row at all).
+    rows (or left empty when the dataset has no row at all). Returns :func:`_raw_frame`.
     """
     indicators = catalogue.with_dependencies(ids)
     units = [u for ind in indicators for u in _units_for(ind)]
@@ -670,14 +743,12 @@ def _compute_raw(conn, catalogue: Catalogue, ids: Sequence[str], periods: Sequen
     non_empty, observed = _read_profile(profile)
     sites = {v for s in site_sources for v in observed.get((s, "site"), ())} - {NOT_FILLED}
 
-    keys = ["_periode", "_dimension", "_modalite"]
-    empties = [res[res["_dimension"] == _EMPTY] for res in results]
     labels = [p.label for p in periods]
 
-    grids: dict[tuple, tuple[list[str], pd.DataFrame]] = {}
+    grids: dict[tuple, _Grid] = {}
 
-    def grid(dims: Sequence[str], sources: Iterable[str]) -> tuple[list[str], pd.DataFrame]:
-        """Every period × (Ensemble + each value of each dimension): row keys and key columns."""
+    def grid(dims: Sequence[str], sources: Iterable[str]) -> _Grid:
+        """Every period × (Ensemble + each value of each dimension)."""
         key = (tuple(dims), tuple(sorted(set(sources))))
         if key not in grids:
             pairs = [(_ENSEMBLE, _ENSEMBLE)]
@@ -686,103 +757,93 @@ def _compute_raw(conn, catalogue: Catalogue, ids: Sequence[str], periods: Sequen
                 if d == "site":
                     values |= sites
                 pairs.extend((d, v) for v in sorted(values))
-            frame = pd.DataFrame({
-                "_periode": np.repeat(np.array(labels, dtype=object), len(pairs)),
-                "_dimension": np.array([d for _ in labels for d, _m in pairs], dtype=object),
-                "_modalite": np.array([m for _ in labels for _d, m in pairs], dtype=object),
-            })
-            grids[key] = ([_row_key(p, d, m) for p in labels for d, m in pairs], frame)
+            grids[key] = _Grid(len(labels), pairs)
         return grids[key]
 
-    unit_frames: dict[str, pd.DataFrame] = {}
-    for g, res, empty in zip(groups, results, empties):
-        rows = res[res["_dimension"] != _EMPTY]
-        found = {k: i for i, k in enumerate(_row_keys(rows))}
+    # Each unit's values, laid out on its grid.
+    unit_values: dict[str, _LaidOut] = {}
+    for g, res in zip(groups, results):
+        coded = _CodedResult(res, labels)
         has_rows = g.source in non_empty
         for u in g.units:
-            row_keys, key_frame = grid(u.dims, [u.source])
-            position = np.fromiter((found.get(k, -1) for k in row_keys), dtype=np.int64, count=len(row_keys))
-            present = position >= 0
-            frame = key_frame.copy()
+            u_grid = grid(u.dims, [u.source])
+            position = coded.positions(u_grid)
+            columns = {}
             for name, expr in u.aggregates.items():
-                alias = g.alias(expr)
-                fill = float(empty[alias].iloc[0]) if has_rows and len(empty) else np.nan
-                values = rows[alias].to_numpy(dtype=float, na_value=np.nan)
-                taken = values[np.where(present, position, 0)] if len(values) else np.full(len(position), fill)
-                frame[name] = _clean(np.where(present, taken, fill))
-            frame.attrs["row_keys"] = row_keys
-            unit_frames[u.key] = frame
+                values = res[g.alias(expr)].to_numpy(dtype=float, na_value=np.nan)
+                fill = values[coded.empty[0]] if has_rows and len(coded.empty) else np.nan
+                columns[name] = _finite(_take(values, position, fill))
+            unit_values[u.key] = (u_grid, columns)
 
     # Assemble indicators (dependencies first).
-    frames: dict[str, pd.DataFrame] = {}
+    indicator_values: dict[str, _LaidOut] = {}
     private = None
     try:
         for ind in indicators:
             if not ind.is_composite:
-                f = unit_frames[f"I:{ind.id}"]
-            else:
-                if private is None:  # a cursor of its own: registering a frame leaves conn untouched
-                    private = conn.cursor()
-                sources = [m.source for m in ind.mesures]
-                for ref in ind.references:
-                    sources.extend(catalogue[ref].sources)
-                f = _evaluate_composite(private, ind, unit_frames, frames, *grid(ind.dimensions, sources))
-            for col in ("numerateur", "denominateur", "effectif"):
-                if col not in f:
-                    f[col] = np.nan
-            row_keys = f.attrs.get("row_keys")
-            f = f[[*keys, "valeur", "effectif", "numerateur", "denominateur"]].copy()
-            f.attrs["row_keys"] = row_keys
-            f["indicateur"] = ind.id
-            frames[ind.id] = f
+                indicator_values[ind.id] = unit_values[f"I:{ind.id}"]
+                continue
+            if private is None:  # a cursor of its own leaves conn (and its pending result) untouched
+                private = conn.cursor()
+            sources = [m.source for m in ind.mesures]
+            for ref in ind.references:
+                sources.extend(catalogue[ref].sources)
+            ind_grid = grid(ind.dimensions, sources)
+            columns = _evaluate_composite(private, ind, unit_values, indicator_values, ind_grid)
+            indicator_values[ind.id] = (ind_grid, columns)
     finally:
         if private is not None:
             private.close()
-    return pd.concat([frames[i] for i in ids], ignore_index=True)
+    return _raw_frame(ids, indicator_values, labels)
+
+
+_RAW_VALUES = ("valeur", "effectif", "numerateur", "denominateur")
+
+
+def _raw_frame(ids: Sequence[str], indicator_values: dict[str, _LaidOut], labels: Sequence[str]) -> pd.DataFrame:
+    """The indicators' rows in one frame, built from arrays at once.
+
+    ``indicateur`` and ``_periode`` are categorical: :func:`_finish` reads indicator and
+    period attributes once per category through the codes. ``_serie`` numbers the
+    (indicator, dimension, value) series; ``_rang`` orders the pairs within an indicator.
+    """
+    grids = [indicator_values[i][0] for i in ids]
+    pairs = [np.tile(np.arange(len(g.pairs)), g.n_periods) for g in grids]
+    starts = np.cumsum([0, *(len(g.pairs) for g in grids)])
+    data = {
+        "indicateur": pd.Categorical.from_codes(np.repeat(np.arange(len(ids)), [g.size for g in grids]),
+                                                categories=list(ids)),
+        "_periode": pd.Categorical.from_codes(
+            np.concatenate([np.repeat(np.arange(g.n_periods), len(g.pairs)) for g in grids]), categories=labels),
+        "_serie": np.concatenate([p + s for p, s in zip(pairs, starts)]),
+        "_rang": np.concatenate([g.rank[p] for g, p in zip(grids, pairs)]),
+        "_dimension": pd.Series(np.concatenate([g.dimensions[p] for g, p in zip(grids, pairs)]), dtype=object),
+        "_modalite": pd.Series(np.concatenate([g.values[p] for g, p in zip(grids, pairs)]), dtype=object),
+    }
+    for col in _RAW_VALUES:
+        data[col] = np.concatenate([indicator_values[i][1].get(col, np.full(g.size, np.nan))
+                                    for i, g in zip(ids, grids)])
+    return pd.DataFrame(data)
 
 
 def _composite_sql(text: str) -> str:
     return REFERENCE_PATTERN.sub(lambda m: _q(m.group(1)), text)
 
 
-def _row_key(periode: str, dimension: str, modalite: str) -> str:
-    return f"{periode}\x1f{dimension}\x1f{modalite}"
-
-
-def _row_keys(frame: pd.DataFrame) -> list[str]:
-    return [_row_key(p, d, m) for p, d, m in zip(frame["_periode"].tolist(), frame["_dimension"].tolist(),
-                                                 frame["_modalite"].tolist())]
-
-
-def _evaluate_composite(private, ind: Indicator, unit_frames, frames, row_keys: list[str],
-                        key_frame: pd.DataFrame) -> pd.DataFrame:
-    wide = pd.DataFrame({"_r": np.arange(len(row_keys))})
-
-    def aligned(frame: pd.DataFrame) -> np.ndarray:
-        keys = frame.attrs.get("row_keys") or _row_keys(frame)
-        found = {k: i for i, k in enumerate(keys)}
-        position = np.fromiter((found.get(k, -1) for k in row_keys), dtype=np.int64, count=len(row_keys))
-        values = frame["valeur"].to_numpy(dtype=float, na_value=np.nan)
-        if not len(values):
-            return np.full(len(row_keys), np.nan)
-        return np.where(position >= 0, values[np.maximum(position, 0)], np.nan)
-
-    for m in ind.mesures:
-        wide[m.name] = aligned(unit_frames[f"M:{ind.id}:{m.name}"])
-    for ref in ind.references:
-        wide[ref] = aligned(frames[ref])
+def _evaluate_composite(private, ind: Indicator, unit_values: dict[str, _LaidOut],
+                        indicator_values: dict[str, _LaidOut], grid: _Grid) -> dict[str, np.ndarray]:
+    """The composite's fields on ``grid``, from its measures and referenced indicators
+    aligned by (period, dimension, value), evaluated by DuckDB (SQL semantics)."""
+    parts = {m.name: unit_values[f"M:{ind.id}:{m.name}"] for m in ind.mesures}
+    parts.update((ref, indicator_values[ref]) for ref in ind.references)
+    components = pd.DataFrame({
+        "_r": np.arange(grid.size),
+        **{name: grid.align(columns["valeur"], source) for name, (source, columns) in parts.items()}})
     exprs = ind.composite_expressions()
     select = ", ".join(f"CAST(({_composite_sql(e)}) AS DOUBLE) AS {_q(name)}" for name, e in exprs.items())
-    private.register("_composantes", wide)
-    try:
-        values = private.execute(f"SELECT {select} FROM _composantes ORDER BY _r").df()
-    finally:
-        private.unregister("_composantes")
-    out = key_frame.copy()
-    for name in exprs:
-        out[name] = _clean(values[name])
-    out.attrs["row_keys"] = row_keys
-    return out
+    # A relation queried under a name: nothing is registered on the cursor (cheaper, nothing to clean up).
+    values = private.from_df(components).query("_composantes", f"SELECT {select} FROM _composantes ORDER BY _r").df()
+    return {name: _finite(values[name].to_numpy(dtype=float, na_value=np.nan)) for name in exprs}
 
 
 # --- finishing: periods, targets, status, drift, Wilson ------------------------------------
@@ -808,128 +869,137 @@ def _targets_frame(targets) -> pd.DataFrame | None:
     return t.sort_values(order, kind="stable")
 
 
+def _spread(items: Sequence, codes: np.ndarray, get, dtype=object) -> np.ndarray:
+    """``get(item)`` for each row, the rows holding codes into ``items``: read once per item."""
+    return np.array([get(x) for x in items], dtype=dtype)[codes]
+
+
+def _spread_text(items: Sequence, codes: np.ndarray, get):
+    """As :func:`_spread`, as a pandas text array (converted once per item, not per row)."""
+    return pd.array([get(x) for x in items], dtype="str")[codes]
+
+
 def _finish(raw: pd.DataFrame, catalogue: Catalogue, ids: Sequence[str], wanted: Sequence[Period],
             targets) -> pd.DataFrame:
-    periods = {p.label: p for p in _extended_periods(wanted)}
-    info = {i: catalogue[i] for i in ids}
-    labels = raw["_periode"].to_numpy(dtype=object)
-    inds = raw["indicateur"].to_numpy(dtype=object)
-    df = pd.DataFrame({
-        "indicateur": inds,
-        "periode": labels,
-        "grain": np.array([periods[x].grain for x in labels], dtype=object),
-        "_index": np.array([periods[x].index for x in labels], dtype=np.int64),
-        "_dimension": raw["_dimension"].to_numpy(dtype=object),
-        "_modalite": raw["_modalite"].to_numpy(dtype=object),
-        "valeur": raw["valeur"].to_numpy(dtype=float, na_value=np.nan),
-        "effectif": raw["effectif"].to_numpy(dtype=float, na_value=np.nan),
-        "numerateur": raw["numerateur"].to_numpy(dtype=float, na_value=np.nan),
-        "denominateur": raw["denominateur"].to_numpy(dtype=float, na_value=np.nan),
-        "_pct": np.array([info[i].is_percentage for i in inds], dtype=bool),
-    })
+    """History, targets, status and Wilson interval on the raw rows, kept for the wanted periods.
+
+    Works on arrays (thousands of rows): indicator and period attributes are read once per
+    indicator / period and spread to the rows by their codes.
+    """
+    by_label = {p.label: p for p in _extended_periods(wanted)}
+    periods = [by_label[x] for x in raw["_periode"].cat.categories]
+    info = [catalogue[i] for i in raw["indicateur"].cat.categories]
+    per = raw["_periode"].cat.codes.to_numpy(dtype=np.int64)
+    ind = raw["indicateur"].cat.codes.to_numpy(dtype=np.int64)
+    v = raw["valeur"].to_numpy(dtype=float)
+    n = raw["effectif"].to_numpy(dtype=float)
+    pct = _spread(info, ind, lambda i: i.is_percentage, bool)
+
+    # The wanted periods' rows, in result order: indicator (as asked), grain, start, dimension, value.
+    wanted_labels = {p.label for p in wanted}
+    kept = np.flatnonzero(_spread(periods, per, lambda p: p.label in wanted_labels, bool))
+    order = {i: k for k, i in enumerate(ids)}
+    rows = kept[np.lexsort((raw["_rang"].to_numpy()[kept],
+                            _ranks([(p.grain, p.debut) for p in periods])[per[kept]],
+                            _spread(info, ind[kept], lambda i: order[i.id], np.int64)))]
 
     # Drift and comparisons: previous 12 periods of the same series (indicator, dimension, value, grain).
-    _add_history(df)
-
-    wanted_labels = {p.label for p in wanted}
-    df = df[df["periode"].isin(wanted_labels)].reset_index(drop=True)
-    inds = df["indicateur"].to_numpy(dtype=object)
-    labels = df["periode"].to_numpy(dtype=object)
-    df["debut"] = np.array([periods[x].debut for x in labels], dtype=object)
-    df["fin"] = np.array([periods[x].fin for x in labels], dtype=object)
+    history = _history(raw["_serie"].to_numpy(), _spread(periods, per, lambda p: p.index, np.int64),
+                       _spread(periods, per, lambda p: _PERIODS_PER_YEAR[p.grain], np.int64), v, n, pct, rows)
+    per, ind, v, n, pct = per[rows], ind[rows], v[rows], n[rows], pct[rows]
 
     # Targets in force on each period's first day.
-    cible = np.array([np.nan if info[i].cible is None else info[i].cible for i in inds], dtype=float)
-    seuil = np.array([np.nan if info[i].seuil is None else info[i].seuil for i in inds], dtype=float)
+    cible = _spread(info, ind, lambda i: i.cible, float)  # None → NaN
+    seuil = _spread(info, ind, lambda i: i.seuil, float)
     changes = _targets_frame(targets)
     if changes is not None:
-        debuts = np.array(df["debut"].tolist(), dtype="datetime64[D]")
+        debuts = _spread(periods, per, lambda p: p.debut, "datetime64[D]")
+        code = {i.id: k for k, i in enumerate(info)}
         for ind_id, ch in changes.groupby("indicateur", sort=False):
-            mask = inds == ind_id
+            mask = ind == code.get(ind_id, -1)
             if not mask.any():
                 continue
             starts = np.array(ch["date_debut"].tolist(), dtype="datetime64[D]")
             pos = np.searchsorted(starts, debuts[mask], side="right") - 1
             has = pos >= 0
-            rows = np.flatnonzero(mask)[has]
-            cible[rows] = ch["cible"].to_numpy(dtype=float)[pos[has]]
-            seuil[rows] = ch["seuil"].to_numpy(dtype=float)[pos[has]]
-    df["cible"] = cible
-    df["seuil"] = seuil
+            changed = np.flatnonzero(mask)[has]
+            cible[changed] = ch["cible"].to_numpy(dtype=float)[pos[has]]
+            seuil[changed] = ch["seuil"].to_numpy(dtype=float)[pos[has]]
 
-    for col in ("titre", "processus", "unite", "decimales"):
-        df[col] = np.array([getattr(info[i], col) for i in inds], dtype=object)
-    df["sens"] = pd.Series([info[i].sens for i in inds], index=df.index, dtype=object)  # None: no direction
-    df["decimales"] = df["decimales"].astype(np.int64)
-    n_min = [info[i].n_min for i in inds]
-    df["n_min"] = pd.array(n_min, dtype="Int64")
-
-    df["statut"] = np.array([
-        status_rules.status(v, n, sens=s_, cible=c, seuil=t, n_min=m)
-        for v, n, s_, c, t, m in zip(df["valeur"].tolist(), df["effectif"].tolist(), df["sens"].tolist(),
-                                     cible.tolist(), seuil.tolist(), n_min)
-    ], dtype=object)
+    sens = _spread(info, ind, lambda i: i.sens)  # None: no direction
+    n_min = _spread(info, ind, lambda i: i.n_min, float)
+    statut = status_rules.status_array(v, n, sens=sens, cible=cible, seuil=seuil, n_min=n_min)
 
     # Wilson 95 % interval for percentages (proportion valeur/100 observed on n rows).
-    pct = df["_pct"].to_numpy(dtype=bool)
-    v = df["valeur"].to_numpy(float)
-    lo, hi = status_rules.wilson_arrays(np.where(pct, v / 100.0, np.nan), df["effectif"].to_numpy(float))
-    df["ic_bas"] = lo * 100.0
-    df["ic_haut"] = hi * 100.0
+    lo, hi = status_rules.wilson_arrays(np.where(pct, v / 100.0, np.nan), n)
 
-    low, high = df["limite_basse"].to_numpy(float), df["limite_haute"].to_numpy(float)
+    low, high = history["limite_basse"], history["limite_haute"]
     judged = np.isfinite(v) & np.isfinite(low) & np.isfinite(high)
     flags = pd.array((v < low) | (v > high), dtype="boolean")
     flags[~judged] = pd.NA
-    df["hors_controle"] = flags
 
-    df["effectif"] = pd.array(np.round(df["effectif"].to_numpy(float)), dtype="Int64")
-    ensemble = df["_dimension"].to_numpy(dtype=object) == _ENSEMBLE
+    dims = raw["_dimension"].to_numpy(dtype=object)[rows]
+    ensemble = dims == _ENSEMBLE
     # Ensemble rows: dimension and modalite are None (object columns keep None as such).
-    df["dimension"] = pd.Series(np.where(ensemble, None, df["_dimension"].to_numpy(dtype=object)),
-                                index=df.index, dtype=object)
-    df["modalite"] = pd.Series(np.where(ensemble, None, df["_modalite"].to_numpy(dtype=object)),
-                               index=df.index, dtype=object)
+    return pd.DataFrame({
+        "indicateur": _spread_text(info, ind, lambda i: i.id),
+        "titre": _spread_text(info, ind, lambda i: i.titre),
+        "processus": _spread_text(info, ind, lambda i: i.processus),
+        "periode": _spread_text(periods, per, lambda p: p.label),
+        "grain": _spread_text(periods, per, lambda p: p.grain),
+        "debut": _spread(periods, per, lambda p: p.debut),
+        "fin": _spread(periods, per, lambda p: p.fin),
+        "dimension": pd.Series(np.where(ensemble, None, dims), dtype=object),
+        "modalite": pd.Series(np.where(ensemble, None, raw["_modalite"].to_numpy(dtype=object)[rows]), dtype=object),
+        "valeur": v,
+        "effectif": pd.array(np.round(n), dtype="Int64"),
+        "numerateur": raw["numerateur"].to_numpy(dtype=float)[rows],
+        "denominateur": raw["denominateur"].to_numpy(dtype=float)[rows],
+        "unite": _spread_text(info, ind, lambda i: i.unite),
+        "decimales": _spread(info, ind, lambda i: i.decimales, np.int64),
+        "sens": pd.Series(sens, dtype=object),
+        "cible": cible,
+        "seuil": seuil,
+        "n_min": pd.array(n_min, dtype="Int64"),
+        "statut": statut,
+        "ic_bas": lo * 100.0,
+        "ic_haut": hi * 100.0,
+        **history,
+        "hors_controle": flags,
+    }, columns=RESULT_COLUMNS)
 
-    order = {i: k for k, i in enumerate(ids)}
-    df["_o1"] = np.array([order[i] for i in inds], dtype=np.int64)
-    df["_o3"] = np.array([periods[x].debut.toordinal() for x in labels], dtype=np.int64)
-    df = df.sort_values(["_o1", "grain", "_o3", "_dimension", "_modalite"], kind="stable")
-    return df[RESULT_COLUMNS].reset_index(drop=True)
+
+_HISTORY = ("centre", "limite_basse", "limite_haute", "valeur_precedente", "valeur_annee_precedente")
 
 
-def _add_history(df: pd.DataFrame) -> None:
-    """Add centre/limits (previous 12 periods), previous value and value a year earlier."""
-    n_rows = len(df)
-    centre = np.full(n_rows, np.nan)
-    low = np.full(n_rows, np.nan)
-    high = np.full(n_rows, np.nan)
-    prev = np.full(n_rows, np.nan)
-    year_ago = np.full(n_rows, np.nan)
-    for grain, g in df.groupby("grain", sort=False):
-        rows = g.index.to_numpy()
-        pos = df.index.get_indexer(rows)
-        series = g.groupby(["indicateur", "_dimension", "_modalite"], sort=False).ngroup().to_numpy()
-        t = (g["_index"] - g["_index"].min()).to_numpy()
-        n_series, n_t = series.max() + 1, t.max() + 1
-        values = np.full((n_series, n_t + LOOKBACK), np.nan)
-        counts = np.full((n_series, n_t + LOOKBACK), np.nan)
-        values[series, t + LOOKBACK] = g["valeur"].to_numpy(float)
-        counts[series, t + LOOKBACK] = g["effectif"].to_numpy(float)
+def _history(series: np.ndarray, index: np.ndarray, per_year: np.ndarray, v: np.ndarray, n: np.ndarray,
+             pct: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Centre/limits (previous 12 periods), previous value and value a year earlier, for ``rows``.
+
+    ``series`` numbers the (indicator, dimension, value) series and ``index`` is the period's
+    position on its grain's axis. Every row fills the (series × period) matrix of its grain
+    (told by its number of periods per year); only ``rows`` are read from it.
+    """
+    out = {name: np.full(len(rows), np.nan) for name in _HISTORY}
+    for k in np.unique(per_year):
+        mine = per_year == k
+        start = index[mine].min()
+        s, t = series[mine], index[mine] - start
+        values = np.full((s.max() + 1, t.max() + 1 + LOOKBACK), np.nan)
+        counts = np.full(values.shape, np.nan)
+        values[s, t + LOOKBACK] = v[mine]
+        counts[s, t + LOOKBACK] = n[mine]
+        at = np.flatnonzero(mine[rows])
+        r = rows[at]
+        s, t = series[r], index[r] - start
         windows = np.lib.stride_tricks.sliding_window_view(values, LOOKBACK, axis=1)
         n_windows = np.lib.stride_tricks.sliding_window_view(counts, LOOKBACK, axis=1)
-        hist_v = windows[series, t]  # previous 12 periods (t − 12 … t − 1)
-        hist_n = n_windows[series, t]
-        c, lo, hi = status_rules.control_limit_arrays(hist_v, hist_n, g["effectif"].to_numpy(float),
-                                                      g["_pct"].to_numpy(bool))
-        centre[pos], low[pos], high[pos] = c, lo, hi
-        prev[pos] = values[series, t + LOOKBACK - 1]
-        year_ago[pos] = values[series, t + LOOKBACK - _PERIODS_PER_YEAR[grain]]
-    df["centre"] = centre
-    df["limite_basse"] = low
-    df["limite_haute"] = high
-    df["valeur_precedente"] = prev
-    df["valeur_annee_precedente"] = year_ago
+        # windows[s, t]: the previous 12 periods (t − 12 … t − 1)
+        c, lo, hi = status_rules.control_limit_arrays(windows[s, t], n_windows[s, t], n[r], pct[r])
+        out["centre"][at], out["limite_basse"][at], out["limite_haute"][at] = c, lo, hi
+        out["valeur_precedente"][at] = values[s, t + LOOKBACK - 1]
+        out["valeur_annee_precedente"][at] = values[s, t + LOOKBACK - k]
+    return out
 
 
 # --- drill-down --------------------------------------------------------------------

@@ -52,6 +52,28 @@ def status(value, n=None, *, sens=None, cible=None, seuil=None, n_min=None) -> s
     return A_SURVEILLER if value <= seuil else NON_ATTEINT
 
 
+_STATUS_BY_RULE = np.array([PAS_DE_DONNEES, EFFECTIF_INSUFFISANT, SUIVI, ATTEINT, A_SURVEILLER, NON_ATTEINT],
+                           dtype=object)
+
+
+def status_array(value, n, *, sens, cible, seuil, n_min) -> np.ndarray:
+    """Vectorised :func:`status` (same rules), for the engine's thousands of rows.
+
+    Numbers are arrays with NaN (or None) for missing; ``sens`` is an array of directions
+    (None or anything else: no direction). Returns an object array of statuses.
+    """
+    value, n, cible, seuil, n_min = (np.asarray(x, dtype=float) for x in (value, n, cible, seuil, n_min))
+    sens = np.asarray(sens, dtype=object)
+    hausse, baisse = sens == "hausse", sens == "baisse"
+    # NaN comparisons are False: a missing n or n min never counts as too small, and a missing
+    # seuil never matches (no alert band), as in the scalar rules.
+    rule = np.select(
+        [np.isnan(value), n < n_min, ~(hausse | baisse) | np.isnan(cible),
+         np.where(hausse, value >= cible, value <= cible), np.where(hausse, value >= seuil, value <= seuil)],
+        np.arange(5), 5)
+    return _STATUS_BY_RULE[rule]
+
+
 def wilson_interval(successes_share: float, n: float, z: float = Z_95) -> tuple[float, float]:
     """Wilson score interval for a proportion ``p`` (0–1) observed on ``n`` rows.
 

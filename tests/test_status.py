@@ -9,8 +9,10 @@ import pytest
 
 from pilotage_qualite.status import (
     MIN_HISTORY,
+    STATUSES,
     control_limits,
     status,
+    status_array,
     wilson_interval,
 )
 
@@ -89,3 +91,22 @@ def test_p_chart_limits_for_percentages():
     # p̄ weights each period by its n: 50 % on 10 rows and 100 % on 30 → p̄ = (5 + 30) / 40.
     c, _, _ = control_limits([50.0, 100.0] * 6, history_n=[10, 30] * 6, current_n=20, percentage=True)
     assert c == pytest.approx(100 * 35 / 40)
+
+
+def test_status_array_agrees_with_status():
+    # Every combination of values around the targets, missing numbers (None and NaN), counts
+    # around n min, directions and thresholds below, at and above the target.
+    values = [None, float("nan"), -1.0, 0.0, 4.999, 5.0, 10.0, 15.0, 20.0, float("inf")]
+    ns = [None, float("nan"), 0, 4, 5, 100]
+    directions = [None, "hausse", "baisse", "autre"]
+    cibles = [None, float("nan"), 0.0, 10.0]
+    seuils = [None, float("nan"), 5.0, 10.0, 15.0]
+    n_mins = [None, float("nan"), 1, 5]
+    combos = [(v, n, s, c, t, m) for v in values for n in ns for s in directions for c in cibles
+              for t in seuils for m in n_mins]
+    expected = [status(v, n, sens=s, cible=c, seuil=t, n_min=m) for v, n, s, c, t, m in combos]
+    columns = list(zip(*combos))
+    got = status_array(columns[0], columns[1], sens=columns[2], cible=columns[3], seuil=columns[4],
+                       n_min=columns[5])
+    assert got.dtype == object and list(got) == expected
+    assert set(expected) == set(STATUSES)  # the grid reaches every rule
