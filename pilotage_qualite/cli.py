@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -139,12 +141,21 @@ def describe_prepared(prepared: PreparedImport, store: Store, max_rejected_shown
 
 def _prepare_in_child(path: Path, settings: Settings, dataset: str | None, sheet: str | None) -> PreparedImport:
     """The reading child's work: the whole pipeline (read, recognise, coerce, validate) on one
-    file. The pipeline's modules are imported here, while the parent loads its own."""
-    from pilotage_qualite.importer import Limits, prepare_file
+    file. The file is read first; the second half's modules (pandas) load in a thread meanwhile,
+    which python-calamine lets run by releasing the GIL while it parses."""
+    from pilotage_qualite.intake import Limits, read_and_recognise
+
+    loading = threading.Thread(target=importlib.import_module, args=("pilotage_qualite.importer",), daemon=True)
+    loading.start()
+    datasets = load_datasets()
+    try:
+        read = read_and_recognise(path, datasets, limits=Limits.from_settings(settings), dataset=dataset, sheet=sheet)
+    finally:
+        loading.join()
+    from pilotage_qualite.importer import prepare_recognised
     from pilotage_qualite.pseudonyms import installation_secret
 
-    return prepare_file(path, load_datasets(), secret=installation_secret(settings.secret_file),
-                        limits=Limits.from_settings(settings), dataset=dataset, sheet=sheet)
+    return prepare_recognised(read, datasets, installation_secret(settings.secret_file))
 
 
 def cmd_importer(args: argparse.Namespace) -> int:

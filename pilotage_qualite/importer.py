@@ -15,21 +15,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pilotage_qualite import parsing, sandbox
+from pilotage_qualite import parsing
 from pilotage_qualite.declarations import Column, Dataset
+# ImportRefused and Limits are part of this module's interface (the pipeline's refusal and costs).
+from pilotage_qualite.intake import ImportRefused, Limits, RecognisedFile, read_and_recognise  # noqa: F401
 from pilotage_qualite.pseudonyms import pseudonymise
-from pilotage_qualite.readers import (DEFAULT_MAX_UNCOMPRESSED_BYTES, HEADER_SCAN_ROWS, RawSheet, ReadError,
-                                      _gc_paused, read_file, to_columns)
-from pilotage_qualite.recognition import Recognition, RecognitionError, SheetRows, recognise
-from pilotage_qualite.settings import Settings
+from pilotage_qualite.readers import _gc_paused, to_columns
+from pilotage_qualite.recognition import Recognition
 from pilotage_qualite.store import ImportBatch
 from pilotage_qualite.text import normalize_header
 
 REJECTED_COLUMNS = ["ligne", "colonne", "valeur", "message"]
-
-
-class ImportRefused(ValueError):
-    """The file cannot be imported at all (unreadable, unrecognised, too large); French message."""
 
 
 @dataclass
@@ -44,28 +40,6 @@ class PreparedImport:
     @property
     def rejected_row_count(self) -> int:
         return self.batch.rejected_row_count
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What an import may cost: file size, rows, unpacked size, and the reading child's memory and time."""
-
-    max_bytes: int
-    max_rows: int
-    max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES
-    read_memory_bytes: int = sandbox.DEFAULT_MEMORY_BYTES
-    read_timeout_s: float = sandbox.DEFAULT_TIMEOUT_S
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "Limits":
-        reading = sandbox.SandboxLimits.from_settings(settings)
-        return cls(settings.max_upload_mb * 1_000_000, settings.max_rows,
-                   max_uncompressed_bytes=settings.max_uncompressed_mb * 1_000_000,
-                   read_memory_bytes=reading.memory_bytes, read_timeout_s=reading.timeout_s)
-
-    @property
-    def sandbox(self) -> sandbox.SandboxLimits:
-        return sandbox.SandboxLimits(self.read_memory_bytes, self.read_timeout_s)
 
 
 def _parse_column(column: Column, raw: pd.Series) -> parsing.Parsed:
@@ -115,45 +89,23 @@ def _first_non_empty(row: list[object]) -> object:
 
 
 def prepare_file(path: Path, datasets: dict[str, Dataset], *, secret: bytes, limits: Limits,
-                 file_name: str | None = None, dataset: str | None = None, sheet: str | None = None,
-                 manual: dict[str, dict[str, str]] | None = None) -> PreparedImport:
-    """Read, recognise, coerce and validate one file. Raises :class:`ImportRefused`."""
-    path = Path(path)
-    file_name = file_name or path.name
-    content = path.read_bytes()
-    if len(content) > limits.max_bytes:
-        raise ImportRefused(
-            f"« {file_name} » : fichier trop volumineux ({len(content) / 1e6:.1f} Mo ; "
-            f"maximum {limits.max_bytes / 1e6:.0f} Mo).")
+                 **options) -> PreparedImport:
+    """Read, recognise, coerce and validate one file. Raises :class:`ImportRefused`.
+
+    ``options``: those of :func:`intake.read_and_recognise` (file_name, dataset, sheet, manual,
+    header_row).
+    """
     # The collector is paused while the sheet's cells are alive (as readers does while reading):
     # otherwise it walks the 100,000 row lists again and again while columns are parsed.
     with _gc_paused():
-        try:
-            workbook = read_file(path, max_rows=read_row_cap(limits),
-                                 max_uncompressed=limits.max_uncompressed_bytes)
-            if workbook.format == "csv" and file_name != path.name:
-                # A text file's only sheet is named after the file: the user's name, not our copy's.
-                workbook.sheets[0].name = Path(file_name).stem or workbook.sheets[0].name
-            recognition = recognise([SheetRows(s.name, s.rows[:HEADER_SCAN_ROWS]) for s in workbook.sheets],
-                                    datasets, file_name=file_name, dataset=dataset, sheet=sheet, manual=manual)
-        except (ReadError, RecognitionError) as exc:
-            raise ImportRefused(str(exc).replace(path.name, file_name)) from None
-        chosen = workbook.sheet(recognition.sheet)
-        rows = chosen.rows
-        check_row_count(file_name, chosen, len(rows) - recognition.header_index - 1, limits)
-        return _build_batch(content, file_name, datasets[recognition.dataset], recognition, rows, secret)
+        return prepare_recognised(read_and_recognise(path, datasets, limits=limits, **options), datasets, secret)
 
 
-def read_row_cap(limits: Limits) -> int:
-    """Rows to read at most: the row cap below the lowest header row, plus one to see it is exceeded."""
-    return limits.max_rows + HEADER_SCAN_ROWS + 1
-
-
-def check_row_count(file_name: str, sheet: RawSheet, body_count: int, limits: Limits) -> None:
-    """Refuse a sheet of more data rows than the cap (read with :func:`read_row_cap`)."""
-    if body_count > limits.max_rows:
-        count = f"plus de {limits.max_rows}" if sheet.truncated else str(body_count)
-        raise ImportRefused(f"« {file_name} » : {count} lignes, au-delà du maximum autorisé ({limits.max_rows}).")
+def prepare_recognised(read: RecognisedFile, datasets: dict[str, Dataset], secret: bytes) -> PreparedImport:
+    """The second half of :func:`prepare_file`: type, validate and pseudonymise the rows read."""
+    with _gc_paused():
+        return _build_batch(read.content, read.file_name, datasets[read.recognition.dataset], read.recognition,
+                            read.rows, secret)
 
 
 def _build_batch(content: bytes, file_name: str, dataset: Dataset, recognition: Recognition,

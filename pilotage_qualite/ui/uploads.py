@@ -22,8 +22,7 @@ import pandas as pd
 from pilotage_qualite import importer, sandbox
 from pilotage_qualite.declarations import Dataset
 from pilotage_qualite.importer import ImportRefused, Limits, PreparedImport
-from pilotage_qualite.readers import HEADER_SCAN_ROWS, ReadError, read_file, read_head
-from pilotage_qualite.recognition import RecognitionError, SheetRows, recognise
+from pilotage_qualite.readers import HEADER_SCAN_ROWS, ReadError, read_head
 from pilotage_qualite.text import normalize_header
 
 IGNORE = None  # a header mapped by hand to « ignorer »
@@ -166,47 +165,14 @@ def _prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, se
         manual_by_dataset = {dataset: outcome.manual} if dataset and outcome.manual else None
         step("Vérification des lignes")
         try:
-            if header_row is None:
-                outcome.prepared = importer.prepare_file(path, datasets, secret=secret, limits=limits,
-                                                         file_name=file_name, dataset=dataset, sheet=sheet,
-                                                         manual=manual_by_dataset)
-            else:
-                outcome.prepared = _prepare_at_header_row(path, file_name, datasets, secret=secret, limits=limits,
-                                                          dataset=dataset, sheet=sheet, header_row=header_row,
-                                                          manual=manual_by_dataset)
+            outcome.prepared = importer.prepare_file(path, datasets, secret=secret, limits=limits,
+                                                     file_name=file_name, dataset=dataset, sheet=sheet,
+                                                     manual=manual_by_dataset, header_row=header_row)
         except ImportRefused as exc:
             outcome.error = str(exc)
             return outcome
     outcome.signature = header_signature(outcome.prepared.recognition.headers)
     return outcome
-
-
-def _prepare_at_header_row(path: Path, file_name: str, datasets: dict[str, Dataset], *, secret: bytes,
-                           limits: Limits, dataset: str | None, sheet: str | None, header_row: int,
-                           manual: dict[str, dict[str, str]] | None) -> PreparedImport:
-    """Like ``importer.prepare_file``, with the header row the user named (1–30)."""
-    content = path.read_bytes()
-    try:
-        workbook = read_file(path, max_rows=importer.read_row_cap(limits), max_uncompressed=limits.max_uncompressed_bytes)
-        chosen = workbook.sheet(sheet) if sheet else workbook.sheets[0]
-        index = header_row - 1
-        if not 0 <= index < min(HEADER_SCAN_ROWS, len(chosen.rows)):
-            raise ImportRefused(f"« {file_name} », feuille « {chosen.name} » : la ligne d'en-tête doit être "
-                                f"entre 1 et {min(HEADER_SCAN_ROWS, len(chosen.rows))}.")
-        width = len(chosen.rows[index])
-        scan = [[None] * width for _ in range(index)] + [chosen.rows[index]]
-        try:
-            recognition = recognise([SheetRows(chosen.name, scan)], datasets, file_name=file_name,
-                                    dataset=dataset, sheet=chosen.name, manual=manual)
-        except RecognitionError as exc:
-            if "aucune ligne d'en-tête reconnue" not in str(exc):
-                raise
-            raise ImportRefused(f"« {file_name} », feuille « {chosen.name} » : la ligne {header_row} ne contient "
-                                "aucun en-tête connu. Choisissez la ligne des titres de colonnes.") from None
-    except (ReadError, RecognitionError) as exc:
-        raise ImportRefused(str(exc).replace(path.name, file_name)) from None
-    importer.check_row_count(file_name, chosen, len(chosen.rows) - index - 1, limits)
-    return importer._build_batch(content, file_name, datasets[recognition.dataset], recognition, chosen.rows, secret)
 
 
 # --- what the page shows about a prepared file (plain tables) ---------------------------------
