@@ -31,7 +31,21 @@ def render_busy(exc: Exception) -> None:
     st.button("Réessayer", icon=":material/refresh:", key="reessayer_base_occupee")
 
 
+# Constant CSS (no data ever goes in here): tile titles and button labels wrap instead of being
+# cut with « … » (at 1280 x 720, a common projector resolution, four tiles a row left
+# « ACT-01 · Interv… »).
+READABLE_CSS = """
+<style>
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p { white-space: normal;
+  overflow: visible; text-overflow: clip; }
+[data-testid="stButton"] button p, [data-testid="stDownloadButton"] button p { white-space: normal;
+  overflow: visible; text-overflow: clip; }
+</style>
+"""
+
+
 def render_banners() -> None:
+    st.html(READABLE_CSS)
     store = context.store()
     if message := st.session_state.pop("message_frame", None):
         st.success(message)

@@ -45,8 +45,6 @@ html { font-size: 20px; }
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2.2rem 2rem 2.2rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; font-weight: 600; color: #000000; }
-[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p { white-space: normal;
-  overflow: visible; text-overflow: clip; }
 [data-testid="stMetricValue"] { font-size: 3.2rem; color: #000000; }
 [data-testid="stMetricDelta"] { font-size: 1.1rem; }
 [data-testid="stMarkdown"] p, [data-testid="stMarkdown"] li { font-size: 1.15rem; }
