@@ -139,6 +139,9 @@ def describe_prepared(prepared: PreparedImport, store: Store, max_rejected_shown
     return lines
 
 
+_LEFT_TO_THE_CHILD_EXIT: list = []
+
+
 def _prepare_in_child(path: Path, settings: Settings, dataset: str | None, sheet: str | None) -> PreparedImport:
     """The reading child's work: the whole pipeline (read, recognise, coerce, validate) on one
     file. The file is read first; the second half's modules (pandas) load in a thread meanwhile,
@@ -155,6 +158,9 @@ def _prepare_in_child(path: Path, settings: Settings, dataset: str | None, sheet
     from pilotage_qualite.importer import prepare_recognised
     from pilotage_qualite.pseudonyms import installation_secret
 
+    # The sheet's cells stay alive until the child exits (sandbox: os._exit frees its memory at
+    # once); released here, 1.5 million cells would be freed one by one before the answer goes.
+    _LEFT_TO_THE_CHILD_EXIT.append(read)
     return prepare_recognised(read, datasets, installation_secret(settings.secret_file))
 
 

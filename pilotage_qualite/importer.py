@@ -117,9 +117,12 @@ def _build_batch(content: bytes, file_name: str, dataset: Dataset, recognition: 
     raw_columns = to_columns(rows, recognition.header_index)
     numbers = np.arange(first_row_number, first_row_number + len(body))
 
-    # Rows that are not data: fully empty rows, and trailing "Total" rows. (Counting None per
-    # row runs in C; building and testing a Series per column costs twice as much.)
-    empty = np.fromiter((row.count(None) == width for row in body), dtype=bool, count=len(body))
+    # Rows that are not data: fully empty rows, and trailing "Total" rows. any() (in C, stopping
+    # at the first truthy cell) clears almost every row; the few left (all cells None or falsy,
+    # such as 0) are counted. Four times faster than counting None in every row.
+    empty = np.zeros(len(body), dtype=bool)
+    maybe_empty = np.flatnonzero(~np.fromiter(map(any, body), dtype=bool, count=len(body)))
+    empty[[p for p in maybe_empty if body[p].count(None) == width]] = True
     data_positions = np.flatnonzero(~empty)
     totals = _trailing_total_rows([_first_non_empty(body[p]) for p in data_positions[-5:]])
     skipped_totals = [int(numbers[p]) for p in data_positions[len(data_positions) - totals:]] if totals else []

@@ -287,6 +287,11 @@ def _factorize(obj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if infer_dtype(obj, skipna=True) in _NO_BOOL_INFERRED:
             codes, uniques = pd.factorize(obj)
             return codes, np.asarray(uniques, dtype=object)
+        codes, uniques = pd.factorize(obj)
+        # True == 1 and False == 0: factorize merges them. Without a distinct value equal to 0
+        # or 1 (a bool is one) nothing was merged, and the cells need not be looked at one by one.
+        if not any(isinstance(u, (int, float, np.number, np.bool_)) and u in (0, 1) for u in uniques):
+            return codes, np.asarray(uniques, dtype=object)
         is_bool = np.fromiter(
             (type(v) is bool or type(v) is np.bool_ for v in obj), dtype=bool, count=len(obj)
         )

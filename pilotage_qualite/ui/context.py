@@ -36,8 +36,9 @@ def store() -> Store:
     current = settings()
     created = Store(current.database, load_datasets(), kept_files_dir=current.kept_files_dir,
                     busy_timeout_s=current.busy_timeout_s)
-    created.initialise()
-    load_demo_if_new(created, current)
+    with created.pinned():  # one opening of the file for both checks (~25 ms each on a large base)
+        created.initialise()
+        load_demo_if_new(created, current)
     return created
 
 
