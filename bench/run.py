@@ -380,7 +380,23 @@ def machine() -> dict:
         pass
     return {"cpu_count": os.cpu_count(), "cpu_model": model, "memory_gib": memory,
             "platform": platform.platform(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-            "load_average_1min": {}}
+            "load_average_1min": {}, "speed_probe_s_at_start": speed_probe_s()}
+
+
+def speed_probe_s() -> float:
+    """Best of 5 runs of a fixed pure-Python loop: how fast the machine runs right now.
+
+    The shared 2-core machine's speed drifts by up to 1.7x over an hour with no process of ours
+    running (the hello-world baseline went from 0.10 to 0.17 s): this number, taken at the start
+    and the end of a run, says in which state the figures were measured.
+    """
+    best = None
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return round(best, 4)
 
 
 def versions() -> dict:
@@ -483,6 +499,7 @@ def main(argv=None) -> int:
             log(f"  done in {time.perf_counter() - start:.0f} s (load average {load_before:.1f} → "
                 f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["machine"]["speed_probe_s_at_end"] = speed_probe_s()
     # A child's peak RSS includes this process's memory at fork time: this is the floor.
     results["machine"]["harness_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     results["duration_s"] = round(time.perf_counter() - started, 1)
@@ -495,6 +512,8 @@ def main(argv=None) -> int:
     log("")
     log(table(results))
     log("")
+    log(f"Machine speed probe (a fixed loop, lower is faster): {results['machine']['speed_probe_s_at_start']:.3f} s "
+        f"at the start, {results['machine']['speed_probe_s_at_end']:.3f} s at the end.")
     log(f"{results['summary']['passed']}/{results['summary']['goals']} goals met; "
         f"{results['duration_s']:.0f} s in all; results in {args.output}")
     busiest = max([v for pair in results["machine"]["load_average_1min"].values() for v in pair], default=0)

@@ -80,6 +80,17 @@ def shoot(page, name: str, size: str) -> None:
         page.wait_for_timeout(300)
 
 
+def assert_tiles_readable(page) -> None:
+    """No tile shows a title or a value cut with « … »: at 1280 x 720, four tiles a row once
+    showed « ACT-01 · Interv… » and « 100,… » for 100,0 %."""
+    cut = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], '
+        + '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"]'))
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)""")
+    assert page.locator('[data-testid="stMetric"]').count() > 0
+    assert not cut, f"textes coupés sur {page.url} : {cut}"
+
+
 def title(page) -> str:
     return page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
 
@@ -122,6 +133,8 @@ def test_a_user_visits_every_page(server, browser, size):
         settle(page)
         if expected:
             assert title(page) == expected, url_path
+        if not url_path:
+            assert_tiles_readable(page)
         shoot(page, url_path or "tableau-de-bord", size)
 
     # A tile leads to its fiche, the filters travelling with it.
@@ -152,6 +165,7 @@ def test_a_user_visits_every_page(server, browser, size):
     settle(page)
     assert "projecteur=true" in page.url
     assert page.get_by_text("Ordre du jour 1 / 8").count() == 1
+    assert_tiles_readable(page)
     shoot(page, "projecteur-1-tableau-de-bord", size)
     for step, url_path in enumerate(AGENDA[1:], start=2):
         page.get_by_role("link", name="Suivant").click()

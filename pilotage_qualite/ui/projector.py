@@ -45,7 +45,7 @@ html { font-size: 20px; }
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2.2rem 2rem 2.2rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; font-weight: 600; color: #000000; }
-[data-testid="stMetricValue"] { font-size: 3.2rem; color: #000000; }
+[data-testid="stMetricValue"] { font-size: min(3.2rem, 24cqi); color: #000000; }
 [data-testid="stMetricDelta"] { font-size: 1.1rem; }
 [data-testid="stMarkdown"] p, [data-testid="stMarkdown"] li { font-size: 1.15rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #1a1a1a !important;
