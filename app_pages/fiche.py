@@ -49,8 +49,7 @@ for note in notes:
     st.markdown(note)
 
 charts.show(charts.screen_trend_chart, history, f"{indicator.titre} — {where}",
-            f"{len(history)} périodes jusqu'à {selection.period.label_fr} · tirets verts : cible · "
-            "bande orange : zone à surveiller · pointillés gris : limites de contrôle")
+            f"{len(history)} périodes jusqu'à {selection.period.label_fr}")
 
 if indicator.dimensions:
     st.header("Répartition", divider="gray")

@@ -15,6 +15,10 @@ STATUS_SCALE = alt.Scale(domain=list(formats.STATUS_COLOUR), range=list(formats.
 SHAPE_SCALE = alt.Scale(domain=list(formats.STATUS_COLOUR),
                         range=["circle", "triangle-up", "cross", "circle", "circle", "circle"])
 FONT_SIZE = 16
+# On screen a chart's width fits its container and its `height` is the plotting area's:
+# Streamlit's default « fit » squeezes the plot of a chart under its title, axis labels and
+# legend, until a short chart's bars vanish (the pack sets its own sizes).
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -29,7 +33,7 @@ def unit_title(unit: str) -> str:
     return {"%": "%", "jours": "jours", "heures": "heures", "nombre": "nombre", "ratio": "ratio"}.get(unit, unit)
 
 
-def trend_chart(rows: pd.DataFrame, title: str, subtitle: str) -> alt.TopLevelMixin:
+def trend_chart(rows: pd.DataFrame, title: str, subtitle: str | list[str]) -> alt.TopLevelMixin:
     """Value per period with the target line, the alert band (target ↔ threshold) and the
     control limits; points coloured AND shaped by status."""
     unit = rows["unite"].iloc[0]

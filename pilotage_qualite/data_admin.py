@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from pilotage_qualite import exports, formats
+from pilotage_qualite.chart_specs import FIT_WIDTH
 from pilotage_qualite.declarations import Dataset
 from pilotage_qualite.periods import add_months
 from pilotage_qualite.store import APPLIED, ImportCounts
@@ -184,9 +185,7 @@ def freshness_chart(grid: pd.DataFrame, title: str) -> alt.TopLevelMixin:
     return (alt.layer(cells, marks)
             .properties(title=alt.TitleParams(title, subtitle="case rose marquée ∅ : mois sans aucune ligne "
                                                               "(un trou, pas un zéro)", anchor="start"),
-                        height=max(60, 46 * len(sites)),
-                        # Streamlit's default « fit » squeezes a short chart under its axes until it vanishes.
-                        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+                        height=max(60, 46 * len(sites)), autosize=FIT_WIDTH)
             .configure_title(fontSize=18, subtitleFontSize=14)
             .configure_view(stroke=None))
 

@@ -13,17 +13,19 @@ from pilotage_qualite import formats
 
 # The trend chart and its shared styling live in the pure package module (the pack draws it too).
 from pilotage_qualite.chart_specs import (  # noqa: F401 - re-exported for the pages
-    FONT_SIZE, FRENCH_LOCALE, SHAPE_SCALE, STATUS_SCALE, finish as _finish, trend_chart, unit_title as _unit_title)
+    FIT_WIDTH, FONT_SIZE, FRENCH_LOCALE, STATUS_SCALE, finish as _finish, trend_chart, unit_title as _unit_title)
 
 TREND_PLOT_HEIGHT = 300  # pixels of plot, readable from the back of a meeting room
 
 
-def screen_trend_chart(rows: pd.DataFrame, title: str, subtitle: str) -> alt.TopLevelMixin:
-    """The trend chart on screen, full width, whose height is the plotting area's: Streamlit's
-    « fit » would squeeze the plot under the title, the slanted month labels and the legend
-    (the pack sets its own size)."""
-    return trend_chart(rows, title, subtitle).properties(
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"), height=TREND_PLOT_HEIGHT)
+TREND_KEY = "tirets verts : cible · bande orange : zone à surveiller · pointillés gris : limites de contrôle"
+
+
+def screen_trend_chart(rows: pd.DataFrame, title: str, periods_line: str) -> alt.TopLevelMixin:
+    """The trend chart on screen, full width, the plot TREND_PLOT_HEIGHT high; the subtitle is
+    the periods shown, then how to read the chart on a line of its own (one line was cut)."""
+    return trend_chart(rows, title, [periods_line, TREND_KEY]).properties(autosize=FIT_WIDTH,
+                                                                        height=TREND_PLOT_HEIGHT)
 
 
 def breakdown_chart(rows: pd.DataFrame, dimension_label: str, title: str) -> alt.TopLevelMixin:
@@ -38,14 +40,14 @@ def breakdown_chart(rows: pd.DataFrame, dimension_label: str, title: str) -> alt
     y = alt.Y("modalite:N", sort=order, title=dimension_label)
     bars = alt.Chart(data).mark_bar().encode(
         y=y, x=alt.X("valeur:Q", title=_unit_title(unit)),
-        color=alt.Color("statut:N", scale=STATUS_SCALE, legend=alt.Legend(title="Statut", orient="bottom")))
+        color=alt.Color("statut:N", scale=STATUS_SCALE, legend=alt.Legend(title="Statut", orient="bottom", columns=3)))
     labels = alt.Chart(data).mark_text(align="left", dx=6, fontSize=FONT_SIZE).encode(
         y=y, x="valeur:Q", text="etiquette:N")
     layers = [bars, labels]
     if data["cible"].notna().any():
         layers.append(alt.Chart(data).mark_rule(strokeDash=[8, 4], strokeWidth=3,
                                                 color=formats.STATUS_COLOUR["atteint"]).encode(x="mean(cible):Q"))
-    chart = alt.layer(*layers).properties(title=title, height=max(120, 48 * len(data)))
+    chart = alt.layer(*layers).properties(title=title, height=max(120, 48 * len(data)), autosize=FIT_WIDTH)
     return _finish(chart)
 
 
@@ -70,10 +72,8 @@ LABEL_HEADROOM = 1.4  # room right of the longest bar for its label
 
 
 def _finish_process(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """As `_finish`, with French month names and dark ink (a washed-out projector). The width
-    fits the container and `height` is the plotting area's: Streamlit's default « fit »
-    squeezes the plot of a short chart under its title, axes and legend until it vanishes."""
-    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    """As `_finish`, with French month names and dark ink (a washed-out projector), sized by FIT_WIDTH."""
+    chart = chart.properties(autosize=FIT_WIDTH)
     return (chart.configure(locale={**FRENCH_LOCALE, "time": FRENCH_TIME_LOCALE})
             .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=420, labelColor=INK,
                             titleColor=INK)

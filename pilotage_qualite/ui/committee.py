@@ -98,8 +98,7 @@ def render_trend(trend: agenda_module.Trend, tile: pd.Series, agenda: agenda_mod
     with right:
         if trend.rows["valeur"].notna().any():
             charts.show(charts.screen_trend_chart, trend.rows, f"{trend.title} — {agenda.where}",
-                f"{len(trend.rows)} dernières périodes · tirets verts : cible · bande orange : zone à surveiller · "
-                "pointillés gris : limites de contrôle")
+                        f"{len(trend.rows)} dernières périodes")
         else:
             st.caption(f"{trend.title} : {formats.NO_DATA} sur les dernières périodes.")
 

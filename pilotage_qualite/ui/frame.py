@@ -31,14 +31,16 @@ def render_busy(exc: Exception) -> None:
     st.button("Réessayer", icon=":material/refresh:", key="reessayer_base_occupee")
 
 
-# Constant CSS (no data ever goes in here): tile titles and button labels wrap instead of being
-# cut with « … », and a tile's value shrinks with the tile rather than being cut (at 1280 x 720,
-# a common projector resolution, four tiles a row showed « ACT-01 · Interv… » and « 100,… »).
+# Constant CSS (no data ever goes in here): tile titles, words in values (« sans cible ») and
+# button labels wrap instead of being cut with « … », and a tile's value shrinks with the tile
+# (numbers hold no-break spaces: they never wrap). At 1280 x 720, a common projector
+# resolution, four tiles a row showed « ACT-01 · Interv… » and « 100,… ».
 READABLE_CSS = """
 <style>
 [data-testid="stMetric"] { container-type: inline-size; }
 [data-testid="stMetricValue"] { font-size: min(2.6rem, 24cqi); }
-[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p { white-space: normal;
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p { white-space: normal;
   overflow: visible; text-overflow: clip; }
 [data-testid="stButton"] button p, [data-testid="stDownloadButton"] button p { white-space: normal;
   overflow: visible; text-overflow: clip; }
