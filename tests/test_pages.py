@@ -72,6 +72,23 @@ def test_fiche_shows_trend_definition_and_rows_behind(app_env, demo_data_dir):
     assert len(behind) >= 2 and {"fichier", "_ligne"} <= set(behind.columns)
 
 
+def test_fiche_charts_keep_their_plot_height(app_env, demo_data_dir):
+    """Each chart fits the width and keeps the height it asks for: under Streamlit's default
+    « fit » the breakdown's bars were squeezed to hairlines under the axes and the legend."""
+    import json
+
+    app_env(demo_data_dir)
+    app = open_app({"indicateur": "DEM-01"}, page="app_pages/fiche.py")
+    specs = [json.loads(e.proto.spec) for e in app.get("vega_lite_chart")]
+    titles = [s["title"]["text"] if isinstance(s["title"], dict) else s["title"] for s in specs]
+    assert titles == ["Demandes reçues — Ensemble de la structure", "Par site — octobre 2026",
+                      "Par canal — octobre 2026"]
+    for spec in specs:
+        assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}, spec["title"]
+    site_bars = specs[1]
+    assert site_bars["height"] >= 48 * 3  # three sites in the demo, 48 px a bar
+
+
 def test_empty_base_says_so_instead_of_zeros(app_env, tmp_path):
     app_env(tmp_path)
     from pilotage_qualite.declarations import load_datasets
