@@ -33,7 +33,7 @@ def unit_title(unit: str) -> str:
     return {"%": "%", "jours": "jours", "heures": "heures", "nombre": "nombre", "ratio": "ratio"}.get(unit, unit)
 
 
-def trend_chart(rows: pd.DataFrame, title: str, subtitle: str | list[str]) -> alt.TopLevelMixin:
+def trend_chart(rows: pd.DataFrame, title: str | list[str], subtitle: str | list[str]) -> alt.TopLevelMixin:
     """Value per period with the target line, the alert band (target ↔ threshold) and the
     control limits; points coloured AND shaped by status."""
     unit = rows["unite"].iloc[0]

@@ -32,7 +32,9 @@ def infos(app) -> str:
 
 
 def chart_titles(app) -> list[str]:
-    return [json.loads(chart.proto.spec)["title"]["text"] for chart in app.get("vega_lite_chart")]
+    """Each chart's title (a narrow chart's title is wrapped on spaces: lines joined back)."""
+    titles = [json.loads(chart.proto.spec)["title"]["text"] for chart in app.get("vega_lite_chart")]
+    return [" ".join(t) if isinstance(t, list) else t for t in titles]
 
 
 def agenda_headers(app) -> list[str]:

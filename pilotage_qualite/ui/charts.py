@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import textwrap
 from typing import Callable
 
 import altair as alt
@@ -21,11 +22,16 @@ TREND_PLOT_HEIGHT = 300  # pixels of plot, readable from the back of a meeting r
 TREND_KEY = "tirets verts : cible · bande orange : zone à surveiller · pointillés gris : limites de contrôle"
 
 
-def screen_trend_chart(rows: pd.DataFrame, title: str, periods_line: str) -> alt.TopLevelMixin:
+def screen_trend_chart(rows: pd.DataFrame, title: str, periods_line: str, *,
+                       wrap_at: int | None = None) -> alt.TopLevelMixin:
     """The trend chart on screen, full width, the plot TREND_PLOT_HEIGHT high; the subtitle is
-    the periods shown, then how to read the chart on a line of its own (one line was cut)."""
-    return trend_chart(rows, title, [periods_line, TREND_KEY]).properties(autosize=FIT_WIDTH,
-                                                                        height=TREND_PLOT_HEIGHT)
+    the periods shown, then how to read the chart on a line of its own (one line was cut).
+    ``wrap_at``: characters per line of the title and the key, for a chart in a narrow column
+    (Vega cuts a line wider than the chart)."""
+    title_lines = textwrap.wrap(title, wrap_at) if wrap_at else title
+    key_lines = textwrap.wrap(TREND_KEY, wrap_at) if wrap_at else [TREND_KEY]
+    return trend_chart(rows, title_lines, [periods_line, *key_lines]).properties(
+        autosize=FIT_WIDTH, height=TREND_PLOT_HEIGHT)
 
 
 def breakdown_chart(rows: pd.DataFrame, dimension_label: str, title: str) -> alt.TopLevelMixin:

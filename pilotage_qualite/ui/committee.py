@@ -97,8 +97,9 @@ def render_trend(trend: agenda_module.Trend, tile: pd.Series, agenda: agenda_mod
                 st.caption(f"{trend.comment['auteur']}, le {formats.datetime_fr(trend.comment['date'])}")
     with right:
         if trend.rows["valeur"].notna().any():
+            # The chart shares the width with its tile: its title and key wrap (Vega cuts them).
             charts.show(charts.screen_trend_chart, trend.rows, f"{trend.title} — {agenda.where}",
-                        f"{len(trend.rows)} dernières périodes")
+                        f"{len(trend.rows)} dernières périodes", wrap_at=44)
         else:
             st.caption(f"{trend.title} : {formats.NO_DATA} sur les dernières périodes.")
 
