@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pilotage_qualite import formats, views
-from pilotage_qualite.ui import charts, comments, context, downloads, tiles
+from pilotage_qualite.ui import charts, comments, context, downloads, process, tiles
 
 selection = st.session_state["filtres"]
 catalogue = context.catalogue()
@@ -86,3 +86,27 @@ downloads.table_downloads(behind, f"lignes {indicator_id} {selection.period.labe
 
 st.header("Analyse", divider="gray")
 comments.render(indicator_id, selection.period, selection.site)
+
+st.header("Actions liées", divider="gray")
+rules = [f"numéro cité dans « {label} »" for label in context.citing_datasets(indicator_id).values()]
+rules += [f"origine « {origin} »" for origin in indicator.origines_actions]
+rules.append(f"intitulé qui mentionne {indicator_id}")
+st.caption(f"Actions du plan d'amélioration ouvertes fin {selection.period.label_fr} ou réalisées dans les 12 mois "
+           f"précédents, liées par : {' ; '.join(rules)}"
+           + (f". Site {selection.site} et actions de toute la structure." if selection.site else "."))
+if process.live_rows("actions") == 0:
+    process.empty_state("actions")
+else:
+    actions = context.linked_actions(indicator_id, selection.period, selection.site)
+    if actions.empty:
+        st.info(f"Aucune action liée à {indicator_id} sur cette période. Pour en lier une, citez son numéro dans la "
+                "colonne « Action liée » des lignes, ou mentionnez le code de l'indicateur dans son intitulé.")
+    else:
+        late = int((actions["situation"] == "en retard").sum())
+        st.markdown(f"**{process.count(len(actions), 'action liée', 'actions liées')}**"
+                    + (" · " + process.badge(process.count(late, "action en retard", "actions en retard"), "non atteint") if late else ""))
+        process.show_table(actions, {
+            "situation": "Situation", "numero": "Action", "intitule": "Intitulé", "lien": "Liée par",
+            "origine": "Origine", "site": "Site", "pilote": "Pilote", "date_ouverture": "Ouverte le",
+            "echeance": "Échéance", "date_realisation": "Réalisée le", "statut": "Statut (dernier import)",
+            "efficacite": "Efficacité"}, file_name=f"actions liées {indicator_id} {selection.period.label}")

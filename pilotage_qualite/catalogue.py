@@ -3,7 +3,9 @@
 One file per process holds a list of indicators, or a mapping ``{processus, pilote, ordre,
 indicateurs: [...]}`` whose ``processus`` and ``pilote`` are inherited by its items and whose
 ``ordre`` (a whole number) places the process on the dashboard and in the committee pack
-(files without one come last, by file name). Every
+(files without one come last, by file name), and whose optional ``origines_actions`` (values
+of the ``actions`` dataset's ``origine``, e.g. ``[réclamation]``) tells which actions of the
+improvement plan the fiche of each of its indicators lists as linked. Every
 mistake is reported in French with the file, the indicator id and the field, since the
 quality lead writes these files too. :func:`check_against_schema` then runs every
 indicator's SQL against empty tables built from the dataset declarations, so a typo in a
@@ -77,7 +79,7 @@ _INDICATOR_FIELDS = {
     "mesures", "unite", "format", "sens", "cible", "seuil", "n_min", "dimensions",
 }
 _MEASURE_FIELDS = {"source", "calculs", "periode", "filtre", "expression"}
-_FILE_FIELDS = {"processus", "pilote", "ordre", "indicateurs"}
+_FILE_FIELDS = {"processus", "pilote", "ordre", "origines_actions", "indicateurs"}
 
 
 class CatalogueError(ValueError):
@@ -136,6 +138,7 @@ class Indicator:
     dimensions: tuple[str, ...] = ()
     source_file: str = ""
     ordre_processus: int | None = None  # the file's ``ordre``: where its process is shown
+    origines_actions: tuple[str, ...] = ()  # the file's action origins: the fiche's linked actions
 
     @property
     def is_composite(self) -> bool:
@@ -523,12 +526,17 @@ def parse_indicator_document(raw: Any, source: str) -> list[Indicator]:
         if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 1):
             raise CatalogueError(f"{source} : champ « ordre » : un nombre entier à partir de 1 est attendu "
                                  f"(place du processus dans le tableau de bord), pas « {order} »")
+        origins = raw.get("origines_actions") or []
+        if not isinstance(origins, list) or not all(isinstance(o, str) and o.strip() for o in origins):
+            raise CatalogueError(f"{source} : champ « origines_actions » : une liste d'origines d'actions est "
+                                 "attendue, par exemple [réclamation]")
         raw = raw["indicateurs"]
     else:
-        order = None
+        order, origins = None, []
     if not isinstance(raw, list) or not raw:
         raise CatalogueError(f"{source} : champ « indicateurs » : une liste non vide d'indicateurs est attendue")
-    return [replace(parse_indicator(item, source, defaults), ordre_processus=order) for item in raw]
+    return [replace(parse_indicator(item, source, defaults), ordre_processus=order,
+                    origines_actions=tuple(o.strip() for o in origins)) for item in raw]
 
 
 def parse_indicator_text(text: str, source: str) -> list[Indicator]:
@@ -650,8 +658,25 @@ def schema_fingerprint(catalogue: Catalogue, datasets: dict) -> str:
     return digest.hexdigest()[:24]
 
 
+def _action_origin_problems(catalogue: Catalogue, datasets: dict) -> list[str]:
+    """``origines_actions`` must name values of the actions dataset's ``origine``."""
+    actions = datasets.get("actions")
+    known = {c.value for c in actions.column("origine").choices} if actions is not None else set()
+    problems = []
+    for ind in catalogue:
+        unknown = [o for o in ind.origines_actions if o not in known]
+        if unknown:
+            problems.append(f"{ind.source_file} : champ « origines_actions » : "
+                            f"{', '.join(f'« {o} »' for o in unknown)} n'est pas une origine d'action "
+                            f"(origines possibles : {', '.join(sorted(known)) or 'aucune'})")
+    return list(dict.fromkeys(problems))
+
+
 def schema_problems(catalogue: Catalogue, datasets: dict) -> list[str]:
     """Like :func:`check_against_schema` but returns the messages (empty list = all good)."""
+    origin_problems = _action_origin_problems(catalogue, datasets)
+    if origin_problems:
+        return origin_problems
     from pilotage_qualite import engine  # engine imports this module: import late
 
     conn = engine.empty_store(datasets)

@@ -529,6 +529,42 @@ def reference_day(period: Period) -> date:
 
 
 
+# --- Fiche: the actions linked to an indicator ------------------------------------------------
+
+
+def linked_actions(conn, period: Period, site: str | None, *, code: str, cited_by: dict[str, str],
+                   origins: tuple[str, ...]) -> pd.DataFrame:
+    """Actions of the improvement plan linked to an indicator, open at `fin` or completed in
+    the 12 months ending with the period (abandoned ones aside).
+
+    An action is linked when a row of one of the indicator's datasets cites its number in its
+    `action` column (``cited_by``: those datasets and their labels), when its origin is one of ``origins`` (the
+    catalogue file's ``origines_actions``), or when its title mentions the indicator's ``code``.
+    With a site, the actions of that site and those of the whole structure (no site).
+    `lien` says why each action is listed; late open actions come first.
+    """
+    reasons = [f"CASE WHEN numero IN (SELECT DISTINCT action FROM {name} WHERE action IS NOT NULL) "
+               f"THEN {_literal('citée dans « ' + label + ' »')} END" for name, label in cited_by.items()]
+    if origins:
+        reasons.append(f"CASE WHEN origine IN ({', '.join(_literal(o) for o in origins)}) "
+                       "THEN 'origine ' || origine END")
+    reasons.append("CASE WHEN contains(lower(intitule), lower($code)) THEN 'mentionne ' || $code END")
+    site_clause = " AND (site = $site OR site IS NULL)" if site else ""
+    return _query(conn, f"""
+        WITH liees AS (
+            SELECT *, concat_ws(' · ', {', '.join(reasons)}) AS lien
+            FROM actions
+            WHERE statut IS DISTINCT FROM 'abandonnée' AND date_ouverture < $fin
+              AND (date_realisation IS NULL OR date_realisation >= $debut_fenetre){site_clause})
+        SELECT CASE WHEN date_realisation < $fin THEN 'réalisée'
+                    WHEN echeance < $fin THEN 'en retard' ELSE 'ouverte' END AS situation,
+               numero, intitule, lien, origine, site, pilote, date_ouverture, echeance, date_realisation,
+               statut, efficacite
+        FROM liees WHERE lien <> ''
+        ORDER BY CASE situation WHEN 'en retard' THEN 0 WHEN 'ouverte' THEN 1 ELSE 2 END, echeance, numero""",
+                  _params(period, site, code=code))
+
+
 # --- Comité (the improvement plan since the last meeting) -------------------------------------
 
 _DONE_ACTION = "statut IS DISTINCT FROM 'abandonnée' AND date_realisation < $fin"

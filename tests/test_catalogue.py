@@ -378,3 +378,18 @@ def test_a_wrong_process_order_is_named(tmp_path):
     _edit(folder / "demandes.yaml", "ordre: 2", "ordre: deux")
     with pytest.raises(CatalogueError, match="demandes.yaml : champ « ordre » : un nombre entier"):
         load_catalogue(folder)
+
+
+def test_action_origins_of_a_process_are_checked(tmp_path):
+    """`origines_actions` names values of the actions' « origine »: a typo is named at start-up."""
+    shipped = load_catalogue()
+    assert shipped["REC-03"].origines_actions == ("réclamation",) and shipped["DEM-01"].origines_actions == ()
+    folder = _copy_shipped(tmp_path)
+    _edit(folder / "reclamations.yaml", "origines_actions: [réclamation]", "origines_actions: [reclamation]")
+    problems = schema_problems(load_catalogue(folder), DATASETS)
+    assert problems == ["reclamations.yaml : champ « origines_actions » : « reclamation » n'est pas une origine "
+                        "d'action (origines possibles : audit, autre, enquête de satisfaction, incident, "
+                        "revue de direction, réclamation)"]
+    _edit(folder / "reclamations.yaml", "origines_actions: [reclamation]", "origines_actions: réclamation")
+    with pytest.raises(CatalogueError, match="reclamations.yaml : champ « origines_actions » : une liste"):
+        load_catalogue(folder)

@@ -111,3 +111,20 @@ def test_empty_base_says_so_instead_of_zeros(app_env, tmp_path):
 def test_every_page_renders_without_error(app_env, demo_data_dir, page):
     app_env(demo_data_dir)
     open_app(page=page)
+
+
+def test_fiche_lists_the_linked_actions_late_first(app_env, demo_data_dir):
+    """REC-03's actions: cited by a complaint or of origin « réclamation », late ones first;
+    DEM-01 has none and says how to link one."""
+    app_env(demo_data_dir)
+    app = open_app({"indicateur": "REC-03"}, page="app_pages/fiche.py")
+    assert [h.value for h in app.header][-1] == "Actions liées"
+    actions = app.dataframe[-1].value
+    assert len(actions) >= 1 and list(actions.columns[:4]) == ["Situation", "Action", "Intitulé", "Liée par"]
+    assert all("Réclamations" in why or "réclamation" in why for why in actions["Liée par"])
+    order = {"en retard": 0, "ouverte": 1, "réalisée": 2}
+    assert list(actions["Situation"]) == sorted(actions["Situation"], key=order.__getitem__)
+    late = (actions["Situation"] == "en retard").sum()
+    assert f"{late} actions en retard" in markdown_text(app) or late < 2
+    none = open_app({"indicateur": "DEM-01"}, page="app_pages/fiche.py")
+    assert any("Aucune action liée à DEM-01" in i.value for i in none.info)

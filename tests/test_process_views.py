@@ -392,3 +392,52 @@ def test_documents_due_for_review_and_doc01():
     assert status.tolist() == [1, 2, 1]
     up_to_date = 100 * (status.sum() - status.iloc[0]) / status.sum()
     assert up_to_date == pytest.approx(one(conn, "DOC-01", "2025-06")["valeur"])
+
+
+# --- Fiche: actions linked to an indicator ---------------------------------------------------
+
+LINKED = {
+    "actions": [
+        # cited by a complaint, open and late at fin (échéance before 2025-07-01)
+        {"numero": "A1", "intitule": "Rappeler les délais de réponse", "origine": "autre", "site": "Lyon",
+         "date_ouverture": "2025-03-01", "echeance": "2025-05-31", "statut": "en cours"},
+        # origin « réclamation », structure-wide (no site), open and not yet due
+        {"numero": "A2", "intitule": "Former l'accueil", "origine": "réclamation",
+         "date_ouverture": "2025-05-01", "echeance": "2025-09-30", "statut": "en cours"},
+        # mentions the code, site Vienne, completed in the 12 months ending with June
+        {"numero": "A3", "intitule": "Suivi mensuel de rec-03 en équipe", "origine": "revue de direction",
+         "site": "Vienne", "date_ouverture": "2024-09-01", "echeance": "2024-12-31",
+         "date_realisation": "2024-11-15", "statut": "réalisée", "efficacite": "efficace"},
+        # linked but out of scope: completed before the window, abandoned, opened after the period
+        {"numero": "A4", "intitule": "Ancienne action", "origine": "réclamation", "date_ouverture": "2024-01-01",
+         "echeance": "2024-03-01", "date_realisation": "2024-06-30", "statut": "réalisée"},
+        {"numero": "A5", "intitule": "Abandonnée", "origine": "réclamation", "date_ouverture": "2025-04-01",
+         "echeance": "2025-08-01", "statut": "abandonnée"},
+        {"numero": "A6", "intitule": "Plus tard", "origine": "réclamation", "date_ouverture": "2025-07-01",
+         "echeance": "2025-08-01", "statut": "à faire"},
+        # open, in scope, but not linked to REC-03 in any way
+        {"numero": "A7", "intitule": "Réviser le plan de formation", "origine": "autre",
+         "date_ouverture": "2025-02-01", "echeance": "2025-12-31", "statut": "en cours"},
+    ],
+    "reclamations": [
+        {"numero": "R1", "date_reception": "2025-02-10", "site": "Lyon", "action": "A1"},
+        {"numero": "R2", "date_reception": "2025-06-20", "site": "Lyon"},
+    ],
+}
+
+
+def linked(site: str | None = None) -> pd.DataFrame:
+    return pv.linked_actions(make_store(LINKED), JUNE, site, code="REC-03",
+                             cited_by={"reclamations": "Réclamations"}, origins=("réclamation",))
+
+
+def test_actions_are_linked_by_citation_origin_or_mention_late_ones_first():
+    actions = linked()
+    assert list(actions["numero"]) == ["A1", "A2", "A3"]
+    assert list(actions["situation"]) == ["en retard", "ouverte", "réalisée"]
+    assert list(actions["lien"]) == ["citée dans « Réclamations »", "origine réclamation", "mentionne REC-03"]
+
+
+def test_linked_actions_of_a_site_keep_those_of_the_whole_structure():
+    assert list(linked("Vienne")["numero"]) == ["A2", "A3"]  # A1 is Lyon's; A2 has no site
+    assert list(linked("Lyon")["numero"]) == ["A1", "A2"]

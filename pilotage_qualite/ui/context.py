@@ -9,12 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pilotage_qualite import catalogue_edits, engine
+from pilotage_qualite import catalogue_edits, engine, process_views
 from pilotage_qualite.bootstrap import load_demo_if_new
 from pilotage_qualite.catalogue import Catalogue, check_against_schema, load_catalogue
 from pilotage_qualite.declarations import load_datasets
 from pilotage_qualite.importer import Limits
-from pilotage_qualite.periods import Period, periods_ending
+from pilotage_qualite.periods import Period, parse_period, periods_ending
 from pilotage_qualite.pseudonyms import installation_secret
 from pilotage_qualite.settings import Settings, load_settings
 from pilotage_qualite.store import Store
@@ -122,6 +122,28 @@ def _drill_down(database: str, base_version: tuple, indicator_id: str, period: s
 def drill_down(indicator_id: str, period: Period, dimension: str | None, value: str | None) -> pd.DataFrame:
     """The rows behind one value, with their file and row (cached per base version)."""
     return _drill_down(str(store().path), version(), indicator_id, period.label, dimension, value)
+
+
+def citing_datasets(indicator_id: str) -> dict[str, str]:
+    """The indicator's datasets whose rows cite an action (an `action` column): name → label."""
+    datasets = store().datasets
+    return {name: datasets[name].label for name in catalogue()[indicator_id].sources
+            if name in datasets and "action" in datasets[name].column_names}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _linked_actions(database: str, base_version: tuple, indicator_id: str, period: str,
+                    site: str | None) -> pd.DataFrame:
+    indicator = catalogue()[indicator_id]
+    with store().connect() as conn:
+        return process_views.linked_actions(conn, parse_period(period), site, code=indicator.id,
+                                            cited_by=citing_datasets(indicator_id),
+                                            origins=indicator.origines_actions)
+
+
+def linked_actions(indicator_id: str, period: Period, site: str | None) -> pd.DataFrame:
+    """The improvement plan's actions linked to the indicator (see process_views.linked_actions)."""
+    return _linked_actions(str(store().path), version(), indicator_id, period.label, site)
 
 
 def indicator_sql(indicator_id: str, period: Period) -> list[str]:
