@@ -99,14 +99,16 @@ if process.live_rows("actions") == 0:
 else:
     actions = context.linked_actions(indicator_id, selection.period, selection.site)
     if actions.empty:
-        st.info(f"Aucune action liée à {indicator_id} sur cette période. Pour en lier une, citez son numéro dans la "
-                "colonne « Action liée » des lignes, ou mentionnez le code de l'indicateur dans son intitulé.")
+        st.info(f"Aucune action liée à {indicator_id} sur cette période. Pour en lier une, citez son numéro "
+                "dans la colonne « Action liée » des lignes, ou mentionnez le code de l'indicateur dans son "
+                "intitulé.")
     else:
         late = int((actions["situation"] == "en retard").sum())
+        late_badge = process.badge(process.count(late, "action en retard", "actions en retard"), "non atteint")
         st.markdown(f"**{process.count(len(actions), 'action liée', 'actions liées')}**"
-                    + (" · " + process.badge(process.count(late, "action en retard", "actions en retard"), "non atteint") if late else ""))
+                    + (f" · {late_badge}" if late else ""))
         process.show_table(actions, {
-            "situation": "Situation", "numero": "Action", "intitule": "Intitulé", "lien": "Liée par",
-            "origine": "Origine", "site": "Site", "pilote": "Pilote", "date_ouverture": "Ouverte le",
-            "echeance": "Échéance", "date_realisation": "Réalisée le", "statut": "Statut (dernier import)",
+            "situation": "Situation", "numero": "Action", "intitule": "Intitulé", "echeance": "Échéance",
+            "pilote": "Pilote", "site": "Site", "lien": "Liée par", "origine": "Origine",
+            "date_ouverture": "Ouverte le", "date_realisation": "Réalisée le", "statut": "Statut (dernier import)",
             "efficacite": "Efficacité"}, file_name=f"actions liées {indicator_id} {selection.period.label}")

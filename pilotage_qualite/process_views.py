@@ -538,8 +538,9 @@ def linked_actions(conn, period: Period, site: str | None, *, code: str, cited_b
     the 12 months ending with the period (abandoned ones aside).
 
     An action is linked when a row of one of the indicator's datasets cites its number in its
-    `action` column (``cited_by``: those datasets and their labels), when its origin is one of ``origins`` (the
-    catalogue file's ``origines_actions``), or when its title mentions the indicator's ``code``.
+    `action` column (``cited_by``: those datasets and their labels), when its origin is one of
+    ``origins`` (the catalogue file's ``origines_actions``), or when its title mentions the
+    indicator's ``code``.
     With a site, the actions of that site and those of the whole structure (no site).
     `lien` says why each action is listed; late open actions come first.
     """

@@ -120,7 +120,7 @@ def test_fiche_lists_the_linked_actions_late_first(app_env, demo_data_dir):
     app = open_app({"indicateur": "REC-03"}, page="app_pages/fiche.py")
     assert [h.value for h in app.header][-1] == "Actions liées"
     actions = app.dataframe[-1].value
-    assert len(actions) >= 1 and list(actions.columns[:4]) == ["Situation", "Action", "Intitulé", "Liée par"]
+    assert len(actions) >= 1 and list(actions.columns[:4]) == ["Situation", "Action", "Intitulé", "Échéance"]
     assert all("Réclamations" in why or "réclamation" in why for why in actions["Liée par"])
     order = {"en retard": 0, "ouverte": 1, "réalisée": 2}
     assert list(actions["Situation"]) == sorted(actions["Situation"], key=order.__getitem__)
