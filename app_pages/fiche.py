@@ -5,6 +5,7 @@ import streamlit as st
 from pilotage_qualite import formats, views
 from pilotage_qualite.ui import charts, comments, context, downloads, process, tiles
 
+LINKED_ACTIONS_SHOWN = 50  # a large plan lists thousands: the first (late) ones on screen, all in the download
 selection = st.session_state["filtres"]
 catalogue = context.catalogue()
 # Not a bound widget: a bound one would put the whole formatted title in the URL.
@@ -97,18 +98,20 @@ st.caption(f"Actions du plan d'amélioration ouvertes fin {selection.period.labe
 if process.live_rows("actions") == 0:
     process.empty_state("actions")
 else:
-    actions = context.linked_actions(indicator_id, selection.period, selection.site)
+    actions, total, late = context.linked_actions(indicator_id, selection.period, selection.site,
+                                                  LINKED_ACTIONS_SHOWN)
     if actions.empty:
         st.info(f"Aucune action liée à {indicator_id} sur cette période. Pour en lier une, citez son numéro "
                 "dans la colonne « Action liée » des lignes, ou mentionnez le code de l'indicateur dans son "
                 "intitulé.")
     else:
-        late = int((actions["situation"] == "en retard").sum())
         late_badge = process.badge(process.count(late, "action en retard", "actions en retard"), "non atteint")
-        st.markdown(f"**{process.count(len(actions), 'action liée', 'actions liées')}**"
+        st.markdown(f"**{process.count(total, 'action liée', 'actions liées')}**"
                     + (f" · {late_badge}" if late else ""))
         process.show_table(actions, {
             "situation": "Situation", "numero": "Action", "intitule": "Intitulé", "echeance": "Échéance",
             "pilote": "Pilote", "site": "Site", "lien": "Liée par", "origine": "Origine",
             "date_ouverture": "Ouverte le", "date_realisation": "Réalisée le", "statut": "Statut (dernier import)",
-            "efficacite": "Efficacité"}, file_name=f"actions liées {indicator_id} {selection.period.label}")
+            "efficacite": "Efficacité"}, file_name=f"actions liées {indicator_id} {selection.period.label}",
+            complete=lambda: context.all_linked_actions(indicator_id, selection.period, selection.site),
+            total_rows=total)

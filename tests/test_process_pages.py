@@ -369,3 +369,21 @@ def test_a_dataset_never_imported_beside_others(app_env, tmp_path):
         f"Modèle d'import « {DATASET_LABELS['satisfaction']} » (Excel)"]
     other = open_page("app_pages/processus_documentation.py")
     assert "Aucune donnée" not in text_of(other) and other.get("vega_lite_chart")
+
+
+def test_a_long_table_shows_its_first_rows_and_downloads_them_all():
+    """The fiche's linked actions on a large plan: the first rows on screen, all in the file."""
+    def script():
+        import pandas as pd
+
+        from pilotage_qualite.ui import process
+
+        frame = pd.DataFrame({"numero": [f"A{k}" for k in range(5)], "statut": ["en cours"] * 5})
+        process.show_table(frame.head(2), {"numero": "Action", "statut": "Statut"}, "actions",
+                           complete=lambda: frame, total_rows=len(frame))
+
+    app = AppTest.from_function(script, default_timeout=60).run()
+    assert not app.exception
+    assert list(app.dataframe[0].value["Action"]) == ["A0", "A1"]
+    assert [c.value for c in app.caption] == [
+        "Les 2 premières lignes sur 5 : le fichier téléchargé les contient toutes."]

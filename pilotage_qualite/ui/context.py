@@ -131,19 +131,27 @@ def citing_datasets(indicator_id: str) -> dict[str, str]:
             if name in datasets and "action" in datasets[name].column_names}
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _linked_actions(database: str, base_version: tuple, indicator_id: str, period: str,
-                    site: str | None) -> pd.DataFrame:
+def all_linked_actions(indicator_id: str, period: Period, site: str | None) -> pd.DataFrame:
+    """Every action of the improvement plan linked to the indicator (process_views.linked_actions),
+    late ones first; not cached: the fiche asks for it only when the list is downloaded."""
     indicator = catalogue()[indicator_id]
     with store().connect() as conn:
-        return process_views.linked_actions(conn, parse_period(period), site, code=indicator.id,
+        return process_views.linked_actions(conn, period, site, code=indicator.id,
                                             cited_by=citing_datasets(indicator_id),
                                             origins=indicator.origines_actions)
 
 
-def linked_actions(indicator_id: str, period: Period, site: str | None) -> pd.DataFrame:
-    """The improvement plan's actions linked to the indicator (see process_views.linked_actions)."""
-    return _linked_actions(str(store().path), version(), indicator_id, period.label, site)
+@st.cache_data(show_spinner=False, max_entries=32)
+def _linked_actions(database: str, base_version: tuple, indicator_id: str, period: str, site: str | None,
+                    rows: int) -> tuple[pd.DataFrame, int, int]:
+    actions = all_linked_actions(indicator_id, parse_period(period), site)
+    return actions.head(rows), len(actions), int((actions["situation"] == "en retard").sum())
+
+
+def linked_actions(indicator_id: str, period: Period, site: str | None, rows: int) -> tuple[pd.DataFrame, int, int]:
+    """The first ``rows`` linked actions, how many there are and how many are late (cached: a
+    large plan links thousands, which a repeat visit must not reload)."""
+    return _linked_actions(str(store().path), version(), indicator_id, period.label, site, rows)
 
 
 def indicator_sql(indicator_id: str, period: Period) -> list[str]:

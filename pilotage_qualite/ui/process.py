@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
@@ -192,10 +193,16 @@ def interval_texts(frame: pd.DataFrame) -> list[str]:
             for lo, hi in zip(frame["ic_bas"], frame["ic_haut"])]
 
 
-def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "tableau") -> None:
+def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "tableau", *,
+               complete: Callable[[], pd.DataFrame] | None = None, total_rows: int | None = None) -> None:
     """A read-only table with French headers (`columns`: name → header): whole numbers stay
     numbers (sortable); dates become « 14/03/2025 » and empty cells stay empty (never « None »).
-    Below it, the same columns to download (Excel, CSV), dates and numbers kept typed."""
+    Below it, the same columns to download (Excel, CSV), dates and numbers kept typed.
+    ``frame`` may be the first rows of a longer table: ``complete`` then gives the whole table
+    (called only when a download is asked for) and ``total_rows`` its length."""
+    if total_rows is not None and total_rows > len(frame):
+        st.caption(f"Les {formats.number(len(frame))} premières lignes sur {formats.number(total_rows)} : "
+                   "le fichier téléchargé les contient toutes.")
     shown = pd.DataFrame(index=frame.index)
     config = {}
     for name, header in columns.items():
@@ -210,7 +217,8 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "t
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     named = [file_name] if file_name != "tableau" else []  # two tables with the same headers on one page
     key = "telecharger-" + "-".join(downloads.file_stem(header) for header in [*named, *columns.values()])
-    downloads.table_downloads(exports.Table(frame[list(columns)], columns), file_name, key=key)
+    whole = complete or (lambda: frame)
+    downloads.table_downloads(lambda: exports.Table(whole()[list(columns)], columns), file_name, key=key)
 
 
 STATUS_BAND_WORDS = (status.ATTEINT, status.A_SURVEILLER, status.NON_ATTEINT, status.SUIVI)
