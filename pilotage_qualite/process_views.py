@@ -540,10 +540,25 @@ def linked_actions(conn, period: Period, site: str | None, *, code: str, cited_b
     An action is linked when a row of one of the indicator's datasets cites its number in its
     `action` column (``cited_by``: those datasets and their labels), when its origin is one of
     ``origins`` (the catalogue file's ``origines_actions``), or when its title mentions the
-    indicator's ``code``.
-    With a site, the actions of that site and those of the whole structure (no site).
-    `lien` says why each action is listed; late open actions come first.
+    indicator's ``code``. With a site, the actions of that site and those of the whole
+    structure (no site). `lien` says why each action is listed; late open actions come first.
     """
+    return _query(conn, _linked_actions_sql(cited_by, origins, site), _params(period, site, code=code))
+
+
+def linked_actions_head(conn, period: Period, site: str | None, rows: int, *, code: str, cited_by: dict[str, str],
+                        origins: tuple[str, ...]) -> tuple[pd.DataFrame, int, int]:
+    """The first ``rows`` of :func:`linked_actions`, how many there are and how many are late:
+    a large plan links thousands of actions, which a page need not load."""
+    frame = _query(conn, f"""
+        SELECT *, count(*) OVER () AS _toutes, count(*) FILTER (WHERE situation = 'en retard') OVER () AS _en_retard
+        FROM ({_linked_actions_sql(cited_by, origins, site)}) LIMIT {int(rows)}""",
+                   _params(period, site, code=code))
+    total, late = (int(frame["_toutes"].iloc[0]), int(frame["_en_retard"].iloc[0])) if len(frame) else (0, 0)
+    return frame.drop(columns=["_toutes", "_en_retard"]), total, late
+
+
+def _linked_actions_sql(cited_by: dict[str, str], origins: tuple[str, ...], site: str | None) -> str:
     reasons = [f"CASE WHEN numero IN (SELECT DISTINCT action FROM {name} WHERE action IS NOT NULL) "
                f"THEN {_literal('citée dans « ' + label + ' »')} END" for name, label in cited_by.items()]
     if origins:
@@ -551,7 +566,7 @@ def linked_actions(conn, period: Period, site: str | None, *, code: str, cited_b
                        "THEN 'origine ' || origine END")
     reasons.append("CASE WHEN contains(lower(intitule), lower($code)) THEN 'mentionne ' || $code END")
     site_clause = " AND (site = $site OR site IS NULL)" if site else ""
-    return _query(conn, f"""
+    return f"""
         WITH liees AS (
             SELECT *, concat_ws(' · ', {', '.join(reasons)}) AS lien
             FROM actions
@@ -562,8 +577,7 @@ def linked_actions(conn, period: Period, site: str | None, *, code: str, cited_b
                numero, intitule, lien, origine, site, pilote, date_ouverture, echeance, date_realisation,
                statut, efficacite
         FROM liees WHERE lien <> ''
-        ORDER BY CASE situation WHEN 'en retard' THEN 0 WHEN 'ouverte' THEN 1 ELSE 2 END, echeance, numero""",
-                  _params(period, site, code=code))
+        ORDER BY CASE situation WHEN 'en retard' THEN 0 WHEN 'ouverte' THEN 1 ELSE 2 END, echeance, numero"""
 
 
 # --- Comité (the improvement plan since the last meeting) -------------------------------------

@@ -441,3 +441,12 @@ def test_actions_are_linked_by_citation_origin_or_mention_late_ones_first():
 def test_linked_actions_of_a_site_keep_those_of_the_whole_structure():
     assert list(linked("Vienne")["numero"]) == ["A2", "A3"]  # A1 is Lyon's; A2 has no site
     assert list(linked("Lyon")["numero"]) == ["A1", "A2"]
+
+
+def test_the_first_linked_actions_come_with_their_counts():
+    head, total, late = pv.linked_actions_head(make_store(LINKED), JUNE, None, 2, code="REC-03",
+                                               cited_by={"reclamations": "Réclamations"}, origins=("réclamation",))
+    assert list(head["numero"]) == ["A1", "A2"] and (total, late) == (3, 1)
+    assert list(head.columns) == list(linked().columns)
+    empty = pv.linked_actions_head(make_store(LINKED), JUNE, None, 2, code="DEM-01", cited_by={}, origins=())
+    assert empty[0].empty and empty[1:] == (0, 0)

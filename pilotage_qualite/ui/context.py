@@ -131,21 +131,24 @@ def citing_datasets(indicator_id: str) -> dict[str, str]:
             if name in datasets and "action" in datasets[name].column_names}
 
 
+def _action_links(indicator_id: str) -> dict:
+    indicator = catalogue()[indicator_id]
+    return {"code": indicator.id, "cited_by": citing_datasets(indicator_id), "origins": indicator.origines_actions}
+
+
 def all_linked_actions(indicator_id: str, period: Period, site: str | None) -> pd.DataFrame:
     """Every action of the improvement plan linked to the indicator (process_views.linked_actions),
     late ones first; not cached: the fiche asks for it only when the list is downloaded."""
-    indicator = catalogue()[indicator_id]
     with store().connect() as conn:
-        return process_views.linked_actions(conn, period, site, code=indicator.id,
-                                            cited_by=citing_datasets(indicator_id),
-                                            origins=indicator.origines_actions)
+        return process_views.linked_actions(conn, period, site, **_action_links(indicator_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _linked_actions(database: str, base_version: tuple, indicator_id: str, period: str, site: str | None,
                     rows: int) -> tuple[pd.DataFrame, int, int]:
-    actions = all_linked_actions(indicator_id, parse_period(period), site)
-    return actions.head(rows), len(actions), int((actions["situation"] == "en retard").sum())
+    with store().connect() as conn:
+        return process_views.linked_actions_head(conn, parse_period(period), site, rows,
+                                                 **_action_links(indicator_id))
 
 
 def linked_actions(indicator_id: str, period: Period, site: str | None, rows: int) -> tuple[pd.DataFrame, int, int]:
