@@ -284,19 +284,17 @@ _NO_BOOL_INFERRED = {
 def _factorize(obj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes (-1 for NA) and distinct values, keeping bool cells apart from 1 and 0."""
     try:
-        if infer_dtype(obj, skipna=True) in _NO_BOOL_INFERRED:
-            codes, uniques = pd.factorize(obj)
-            return codes, np.asarray(uniques, dtype=object)
         codes, uniques = pd.factorize(obj)
-        # True == 1 and False == 0: factorize merges them. Without a distinct value equal to 0
-        # or 1 (a bool is one) nothing was merged, and the cells need not be looked at one by one.
-        if not any(isinstance(u, (int, float, np.number, np.bool_)) and u in (0, 1) for u in uniques):
+        # True == 1 and False == 0: factorize merges them. Nothing was merged when the column
+        # holds no bool by its inferred type, or when no distinct value equals 0 or 1 (a bool is
+        # one); only then are the cells looked at one by one.
+        if infer_dtype(obj, skipna=True) in _NO_BOOL_INFERRED or not any(
+                isinstance(u, (int, float, np.number, np.bool_)) and u in (0, 1) for u in uniques):
             return codes, np.asarray(uniques, dtype=object)
         is_bool = np.fromiter(
             (type(v) is bool or type(v) is np.bool_ for v in obj), dtype=bool, count=len(obj)
         )
         if not is_bool.any():
-            codes, uniques = pd.factorize(obj)
             return codes, np.asarray(uniques, dtype=object)
         key = obj.copy()
         key[is_bool] = [_TRUE_TOKEN if v else _FALSE_TOKEN for v in obj[is_bool]]
