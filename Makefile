@@ -14,7 +14,7 @@ $(STAMP): requirements.txt
 # PYTHONDONTWRITEBYTECODE is set (as in many container images) every new process (the app, each
 # command, each reading child) would otherwise compile them again, about 0.1 s each time.
 bytecode: $(STAMP)
-	$(PY) -m compileall -q pilotage_qualite bench
+	$(PY) -m compileall -q pilotage_qualite tools
 
 run: bytecode
 	$(PY) -m streamlit run app.py
@@ -22,9 +22,9 @@ run: bytecode
 test: bytecode
 	$(PY) -m pytest
 
-# Performance goals (docs/performance.md); generated inputs are cached in bench/cache/.
+# Performance goals (docs/performance.md); generated inputs are cached in tools/bench/cache/.
 bench: bytecode
-	$(PY) -m bench.run
+	$(PY) -m tools.bench.run
 
 clean:
 	rm -rf $(VENV) data/local

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pilotage_qualite.store import DatabaseBusy
+from pilotage_qualite.store.database import DatabaseBusy
 from pilotage_qualite.ui import access, context, filters, frame
 from pilotage_qualite.ui import projector as projector_bar
 
@@ -12,31 +12,31 @@ st.set_page_config(page_title="Pilotage qualité", page_icon=":material/monitori
 
 pages = {
     "Pilotage": [
-        st.Page("app_pages/tableau_de_bord.py", title="Tableau de bord", icon=":material/dashboard:", default=True,
+        st.Page("app_pages/pilotage/tableau_de_bord.py", title="Tableau de bord", icon=":material/dashboard:", default=True,
                 url_path="tableau-de-bord"),
-        st.Page("app_pages/fiche.py", title="Fiche indicateur", icon=":material/query_stats:", url_path="fiche"),
-        st.Page("app_pages/comite.py", title="Comité", icon=":material/groups:", url_path="comite"),
+        st.Page("app_pages/pilotage/fiche.py", title="Fiche indicateur", icon=":material/query_stats:", url_path="fiche"),
+        st.Page("app_pages/pilotage/comite.py", title="Comité", icon=":material/groups:", url_path="comite"),
     ],
     "Processus": [
-        st.Page("app_pages/processus_activite.py", title="Activité", icon=":material/directions_walk:",
+        st.Page("app_pages/processus/activite.py", title="Activité", icon=":material/directions_walk:",
                 url_path="activite"),
-        st.Page("app_pages/processus_demandes.py", title="Demandes et réclamations", icon=":material/forum:",
+        st.Page("app_pages/processus/demandes.py", title="Demandes et réclamations", icon=":material/forum:",
                 url_path="demandes-reclamations"),
-        st.Page("app_pages/processus_satisfaction.py", title="Satisfaction", icon=":material/sentiment_satisfied:",
+        st.Page("app_pages/processus/satisfaction.py", title="Satisfaction", icon=":material/sentiment_satisfied:",
                 url_path="satisfaction"),
-        st.Page("app_pages/processus_formation.py", title="Formation et RH", icon=":material/school:",
+        st.Page("app_pages/processus/formation.py", title="Formation et RH", icon=":material/school:",
                 url_path="formation-rh"),
-        st.Page("app_pages/processus_audits.py", title="Audits et amélioration", icon=":material/fact_check:",
+        st.Page("app_pages/processus/audits.py", title="Audits et amélioration", icon=":material/fact_check:",
                 url_path="audits-amelioration"),
-        st.Page("app_pages/processus_securite.py", title="Sécurité", icon=":material/health_and_safety:",
+        st.Page("app_pages/processus/securite.py", title="Sécurité", icon=":material/health_and_safety:",
                 url_path="securite"),
-        st.Page("app_pages/processus_documentation.py", title="Documentation", icon=":material/description:",
+        st.Page("app_pages/processus/documentation.py", title="Documentation", icon=":material/description:",
                 url_path="documentation"),
     ],
     "Données": [
-        st.Page("app_pages/importer.py", title="Import", icon=":material/upload_file:", url_path="import"),
-        st.Page("app_pages/donnees.py", title="Données", icon=":material/table_view:", url_path="donnees"),
-        st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:", url_path="catalogue"),
+        st.Page("app_pages/donnees/importer.py", title="Import", icon=":material/upload_file:", url_path="import"),
+        st.Page("app_pages/donnees/consulter.py", title="Données", icon=":material/table_view:", url_path="donnees"),
+        st.Page("app_pages/donnees/catalogue.py", title="Catalogue", icon=":material/menu_book:", url_path="catalogue"),
     ],
 }
 allowed = access.gate()  # the login page, when this session must log in before reading

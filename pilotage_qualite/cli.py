@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import importlib
 import json
@@ -16,19 +17,20 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from pilotage_qualite.common.settings import Settings, load_settings
+
 # Light modules only at start-up (no pandas, no DuckDB): the import command starts reading the
 # file in its child process first and loads the engine meanwhile (see cmd_importer). Each verb
 # imports what it uses.
-from pilotage_qualite import sandbox
-from pilotage_qualite.catalogue import Catalogue, CatalogueError
-from pilotage_qualite.declarations import DeclarationError, load_datasets
-from pilotage_qualite.periods import Period, PeriodError, parse_period
-from pilotage_qualite.settings import Settings, load_settings
+from pilotage_qualite.intake import sandbox
+from pilotage_qualite.model.catalogue import Catalogue, CatalogueError
+from pilotage_qualite.model.datasets import DeclarationError, load_datasets
+from pilotage_qualite.model.periods import Period, PeriodError, parse_period
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from pilotage_qualite.importer import PreparedImport
+    from pilotage_qualite.intake.prepare import PreparedImport
     from pilotage_qualite.store import Store
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -59,17 +61,11 @@ class FrenchParser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog} : erreur : {message}\n")
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    return store_for(load_settings(database=args.base))
+def store_of(args: argparse.Namespace) -> Store:
+    """The store of the base the command names (--base), else the settings' one."""
+    from pilotage_qualite.startup import open_store  # pandas and DuckDB: loaded by the verbs that use the base
 
-
-def store_for(settings: Settings) -> Store:
-    from pilotage_qualite.store import Store
-
-    store = Store(settings.database, load_datasets(), kept_files_dir=settings.kept_files_dir,
-                  busy_timeout_s=settings.busy_timeout_s)
-    store.initialise()
-    return store
+    return open_store(load_settings(database=args.base))
 
 
 def print_table(frame: pd.DataFrame, output_format: str) -> None:
@@ -78,65 +74,45 @@ def print_table(frame: pd.DataFrame, output_format: str) -> None:
         records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         print(json.dumps(records, ensure_ascii=False, indent=2))
     elif output_format == "csv":
-        from pilotage_qualite import exports  # openpyxl: imported by the verbs that export only
+        from pilotage_qualite.reports import exports  # openpyxl: imported by the verbs that export only
 
         print(exports.csv_text(frame, readable=False), end="")
     else:
         print(frame.to_string(index=False) if len(frame) else "(aucune ligne)")
 
 
+def write_output(path: Path, content: bytes) -> None:
+    """Write an exported file; a folder that does not exist or a refused write is bad input."""
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise BadInput(f"impossible d'écrire « {path} » ({exc.strerror or exc}).") from None
+
+
 # --- verbs ---------------------------------------------------------------------------
 
 def cmd_imports(args: argparse.Namespace) -> int:
-    journal = open_store(args).journal()
-    columns = {
-        "id": "id", "jeu": "jeu", "fichier": "fichier", "date": "date", "utilisateur": "utilisateur",
-        "lignes_lues": "lignes_lues", "lignes_ajoutees": "lignes_ajoutees",
-        "lignes_remplacees": "lignes_remplacees", "lignes_rejetees": "lignes_rejetees", "etat": "etat",
-    }
-    print_table(journal[list(columns)], args.format)
+    import pandas as pd
+
+    store = store_of(args)
+    covered = store.coverage_journal().rename(columns={"import_id": "id", "du": "couvre_du", "au": "couvre_au",
+                                                       "sites": "couvre_sites"})
+    covered["couvre_sites"] = [", ".join(json.loads(s)) if isinstance(s, str) else None for s in covered["couvre_sites"]]
+    for bound in ("couvre_du", "couvre_au"):  # days, not instants
+        covered[bound] = pd.to_datetime(covered[bound]).dt.strftime("%Y-%m-%d")
+    journal = store.journal().merge(covered.drop(columns="origine"), on="id", how="left")
+    columns = ["id", "jeu", "fichier", "date", "utilisateur", "lignes_lues", "lignes_ajoutees", "lignes_remplacees",
+               "lignes_rejetees", "etat", "couvre_du", "couvre_au", "couvre_sites"]
+    print_table(journal[columns], args.format)
     return EXIT_OK
 
 
 def cmd_annuler(args: argparse.Namespace) -> int:
-    store = open_store(args)
-    revived = store.undo(args.import_id, user=args.utilisateur)
+    store = store_of(args)
+    revived = store.undo(args.import_id, author=args.utilisateur)
     print(f"Import n° {args.import_id} annulé : ses lignes ne sont plus prises en compte, "
           f"{revived} ligne(s) qu'il avait remplacées sont rétablies.")
     return EXIT_OK
-
-
-def describe_prepared(prepared: PreparedImport, store: Store, max_rejected_shown: int = 10) -> list[str]:
-    """The French report of one prepared file, before anything is written."""
-    recognition, batch = prepared.recognition, prepared.batch
-    dataset = store.datasets[recognition.dataset]
-    lines = [
-        f"Fichier « {batch.file_name} » : jeu « {dataset.label} » ({dataset.name}), "
-        f"confiance {recognition.confidence:.0%}".replace("%", " %"),
-        f"  feuille « {recognition.sheet} », ligne d'en-tête {recognition.header_row_number}",
-    ]
-    if recognition.alternatives:
-        lines.append(f"  autres jeux possibles : {', '.join(recognition.alternatives)} (option --jeu pour choisir)")
-    if batch.ignored_columns:
-        lines.append(f"  colonnes ignorées : {', '.join(batch.ignored_columns)}")
-    if batch.personal_columns:
-        lines.append("  colonnes écartées (données personnelles, jamais enregistrées) : "
-                     + ", ".join(batch.personal_columns))
-    pseudonymised = [recognition.headers[p] for p, name in recognition.mapping.items()
-                     if dataset.column(name).pseudonymised]
-    if pseudonymised:
-        lines.append("  colonnes pseudonymisées (un code remplace le nom, qui n'est jamais enregistré) : "
-                     + ", ".join(pseudonymised))
-    if prepared.question_columns:
-        lines.append(f"  questions gardées : {len(prepared.question_columns)}")
-    if prepared.skipped_total_rows:
-        lines.append(f"  lignes de total ignorées : {', '.join(map(str, prepared.skipped_total_rows))}")
-    for message in batch.rejected["message"].head(max_rejected_shown):
-        lines.append(f"  rejet : {message}")
-    if len(batch.rejected) > max_rejected_shown:
-        lines.append(f"  … et {len(batch.rejected) - max_rejected_shown} autre(s) erreur(s) "
-                     "(voir la commande « rejets »)")
-    return lines
 
 
 _LEFT_TO_THE_CHILD_EXIT: list = []
@@ -146,17 +122,17 @@ def _prepare_in_child(path: Path, settings: Settings, dataset: str | None, sheet
     """The reading child's work: the whole pipeline (read, recognise, coerce, validate) on one
     file. The file is read first; the second half's modules (pandas) load in a thread meanwhile,
     which python-calamine lets run by releasing the GIL while it parses."""
-    from pilotage_qualite.intake import Limits, read_and_recognise
+    from pilotage_qualite.intake.read import Limits, read_and_recognise
 
-    loading = threading.Thread(target=importlib.import_module, args=("pilotage_qualite.importer",), daemon=True)
+    loading = threading.Thread(target=importlib.import_module, args=("pilotage_qualite.intake.prepare",), daemon=True)
     loading.start()
     datasets = load_datasets()
     try:
         read = read_and_recognise(path, datasets, limits=Limits.from_settings(settings), dataset=dataset, sheet=sheet)
     finally:
         loading.join()
-    from pilotage_qualite.importer import prepare_recognised
-    from pilotage_qualite.pseudonyms import installation_secret
+    from pilotage_qualite.intake.prepare import prepare_recognised
+    from pilotage_qualite.intake.pseudonyms import installation_secret
 
     # The sheet's cells stay alive until the child exits (sandbox: os._exit frees its memory at
     # once); released here, 1.5 million cells would be freed one by one before the answer goes.
@@ -178,9 +154,11 @@ def cmd_importer(args: argparse.Namespace) -> int:
         return sandbox.Child(_prepare_in_child, (path, settings, args.jeu, args.feuille), limits=limits, start="fork")
 
     child = start(readable[0]) if readable else None
-    from pilotage_qualite.importer import ImportRefused
+    from pilotage_qualite.intake.read import ImportRefused
+    from pilotage_qualite.reports.import_report import describe_prepared
+    from pilotage_qualite.startup import open_store
 
-    store = store_for(settings)
+    store = open_store(settings)
     prepared: list[PreparedImport] = []
     for position, path in enumerate(readable if child else []):
         try:
@@ -197,13 +175,14 @@ def cmd_importer(args: argparse.Namespace) -> int:
     if refused:
         print("Aucun fichier n'a été importé.", file=sys.stderr)
         return EXIT_BAD_INPUT
+    _correct_coverage(prepared, store, args)
     blocked = args.tout_ou_rien and any(len(p.batch.rejected) for p in prepared)
     for item in prepared:
-        print("\n".join(describe_prepared(item, store)))
+        print("\n".join(describe_prepared(item, store.datasets)))
         writing = not (args.simulation or blocked)
         # apply() recognises an identical file itself: no preview first (it would stage the rows twice).
         if writing:
-            import_id, counts = store.apply(item.batch, user=args.utilisateur)
+            import_id, counts = store.apply(item.batch, author=args.utilisateur)
         else:
             counts = store.preview(item.batch)
         if counts.already_imported_as is not None:
@@ -222,15 +201,29 @@ def cmd_importer(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _correct_coverage(prepared: list[PreparedImport], store: Store, args: argparse.Namespace) -> None:
+    """--couvre-du / --couvre-au / --sites: what the files cover, as the quality lead says."""
+    from pilotage_qualite.intake.prepare import CoverageRefused, correct_coverage, coverage_bound
+
+    sites = tuple(s.strip() for s in args.sites.split(",") if s.strip()) if args.sites else ()
+    try:
+        first, last = coverage_bound(args.couvre_du, end=False), coverage_bound(args.couvre_au, end=True)
+        for item in prepared:
+            correct_coverage(item.batch, store.datasets[item.batch.dataset], first_day=first, last_day=last,
+                             sites=sites)
+    except CoverageRefused as exc:
+        raise BadInput(f"couverture : {exc}") from None
+
+
 def cmd_rejets(args: argparse.Namespace) -> int:
-    store = open_store(args)
+    store = store_of(args)
     if args.import_id not in set(store.journal()["id"]):
-        from pilotage_qualite.store import StoreError
+        from pilotage_qualite.store.database import StoreError
 
         raise StoreError(f"L'import n° {args.import_id} n'existe pas.")
     rejected = store.rejected_rows(args.import_id)
     if args.sortie:
-        from pilotage_qualite import exports
+        from pilotage_qualite.reports import exports
 
         write_output(Path(args.sortie), exports.excel_bytes(rejected, "Rejets"))
         print(f"{len(rejected)} rejet(s) écrits dans « {args.sortie} ».")
@@ -240,7 +233,9 @@ def cmd_rejets(args: argparse.Namespace) -> int:
 
 
 def cmd_modeles(args: argparse.Namespace) -> int:
-    from pilotage_qualite import templates  # openpyxl: imported by this verb only (every run pays for it otherwise)
+    from pilotage_qualite.intake import (
+        templates,  # openpyxl: imported by this verb only (every run pays for it otherwise)
+    )
 
     datasets = load_datasets()
     unknown = [name for name in args.jeu or [] if name not in datasets]
@@ -264,16 +259,16 @@ def cmd_modeles(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pilotage_qualite import bootstrap
-    from pilotage_qualite.importer import ImportRefused
-    from pilotage_qualite.store import APPLIED
+    from pilotage_qualite import startup
+    from pilotage_qualite.intake.read import ImportRefused
+    from pilotage_qualite.store.database import APPLIED
 
     settings = load_settings(database=args.base)
-    store = store_for(settings)
+    store = startup.open_store(settings)
     journal = store.journal()
     applied = journal[journal["etat"] == APPLIED]
-    demo_ids = applied.loc[applied["utilisateur"] == bootstrap.DEMO_USER, "id"].tolist()
-    if bootstrap.demo_is_loaded(store):
+    demo_ids = applied.loc[applied["utilisateur"] == startup.DEMO_USER, "id"].tolist()
+    if startup.demo_is_loaded(store):
         print("Les données de démonstration sont déjà chargées dans la base "
               f"(imports n° {', '.join(map(str, demo_ids))}) : rien n'est ajouté.")
         return EXIT_OK
@@ -283,7 +278,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                        "pour ne pas mélanger des données fictives aux vôtres. Choisissez une autre base "
                        "(option --base CHEMIN).")
     try:
-        imported = bootstrap.load_demo(store, settings)
+        imported = startup.load_demo(store, settings)
     except ImportRefused as exc:
         print(f"Erreur : un fichier de démonstration est refusé : {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -303,8 +298,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def full_catalogue(store: Store, args: argparse.Namespace) -> Catalogue:
     """The catalogue files plus the indicators added in the app; those that no longer fit are
     left out with a warning."""
-    from pilotage_qualite.catalogue import check_against_schema, load_catalogue
-    from pilotage_qualite.catalogue_edits import with_additions
+    from pilotage_qualite.engine.schema_checks import check_against_schema
+    from pilotage_qualite.model.indicator_format import load_catalogue
+    from pilotage_qualite.reports.catalogue_edits import with_additions
 
     catalogue, problems = with_additions(load_catalogue(), store.added_indicators())
     check_against_schema(catalogue, store.datasets, verified_dir=load_settings(database=args.base).checks_dir)
@@ -314,18 +310,18 @@ def full_catalogue(store: Store, args: argparse.Namespace) -> Catalogue:
 
 
 def chosen_period(store: Store, text: str | None, grain: str) -> Period:
-    """--periode, or the dashboard's default period of the grain (views.default_period)."""
-    from pilotage_qualite.views import default_period, latest_data_date
+    """--periode, or the dashboard's default period of the grain (coverage.period_offer)."""
+    from pilotage_qualite.model.coverage import period_offer
 
     if text:
         try:
             return parse_period(text)
         except PeriodError as exc:
             raise BadInput(str(exc)) from None
-    last = latest_data_date(store.data_summary())
-    if last is None:
+    default = period_offer(store.coverage(), grain, dt.date.today()).default
+    if default is None:
         raise BadInput("La base ne contient aucune donnée datée : importez d'abord des tableurs.")
-    return default_period(last, grain)
+    return default
 
 
 def check_site(store: Store, site: str | None) -> None:
@@ -334,19 +330,18 @@ def check_site(store: Store, site: str | None) -> None:
 
 
 def cmd_indicateurs(args: argparse.Namespace) -> int:
-    from pilotage_qualite.engine import compute
-    from pilotage_qualite.views import indicator_rows
+    from pilotage_qualite.reports.figures import figures
+    from pilotage_qualite.reports.selections import indicator_rows
 
-    store = open_store(args)
+    store = store_of(args)
     catalogue = full_catalogue(store, args)
     period = chosen_period(store, args.periode, args.grain)
     check_site(store, args.site)
     if args.format == "xlsx" and not args.sortie:
         raise BadInput("le format xlsx s'écrit dans un fichier : ajoutez --sortie FICHIER.xlsx.")
-    with store.connect() as conn:
-        results = compute(conn, catalogue, [period], targets=store.target_changes())
+    results = figures(store, catalogue, [period])
     if args.format == "xlsx":
-        from pilotage_qualite import exports
+        from pilotage_qualite.reports import exports
 
         write_output(Path(args.sortie), exports.excel_bytes({"Indicateurs": exports.indicator_table(results, args.site)}))
         print(f"Tableau des indicateurs de {period.label_fr} écrit dans « {args.sortie} ».")
@@ -356,21 +351,23 @@ def cmd_indicateurs(args: argparse.Namespace) -> int:
 
 
 def cmd_dossier(args: argparse.Namespace) -> int:
-    from pilotage_qualite import formats, pack  # vl-convert and fpdf2: loaded by this verb only
+    from pilotage_qualite import startup
+    from pilotage_qualite.common import formats  # vl-convert and fpdf2: loaded by this verb only
+    from pilotage_qualite.reports import pack
 
     settings = load_settings(database=args.base)
-    store = store_for(settings)
+    store = startup.open_store(settings)
     output = Path(args.sortie)
     if not output.parent.is_dir():
         raise BadInput(f"le dossier « {output.parent} » n'existe pas : rien n'est écrit.")
     meeting = store.meeting(args.reunion) if args.reunion is not None else None
     if meeting:
-        period, site = parse_period(meeting["periode"]), meeting["site"]
+        period, site = meeting.period, meeting.site
         if args.periode and chosen_period(store, args.periode, args.grain) != period:
-            raise BadInput(f"la réunion n° {meeting['id']} revoit la période {period.label} ({period.label_fr}), "
+            raise BadInput(f"la réunion n° {meeting.id} revoit la période {period.label} ({period.label_fr}), "
                            f"pas {args.periode} : retirez --periode ou choisissez une autre réunion.")
         if args.site and args.site != site:
-            raise BadInput(f"la réunion n° {meeting['id']} porte sur « {site or 'Ensemble'} », pas sur « {args.site} ».")
+            raise BadInput(f"la réunion n° {meeting.id} porte sur « {site or 'Ensemble'} », pas sur « {args.site} ».")
     else:
         period, site = chosen_period(store, args.periode, args.grain), args.site
         check_site(store, site)
@@ -378,7 +375,7 @@ def cmd_dossier(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         pdf = pack.committee_pack(store, catalogue, period, site, meeting=meeting,
-                                  structure=pack.structure_name(settings.structure, store))
+                                  structure=startup.structure_name(settings.structure, store))
     except pack.PackError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -388,26 +385,19 @@ def cmd_dossier(args: argparse.Namespace) -> int:
     print(f"Dossier du comité de {period.label_fr} ({where}) écrit dans « {output} » "
           f"({formats.number(len(pdf) / 1024)} Ko, produit en {formats.number(seconds, 1)} s).")
     if meeting:
-        pack_id = store.archive_pack(meeting["id"], pdf, args.utilisateur)
-        print(f"Archivé avec la réunion n° {meeting['id']} (dossier archivé n° {pack_id}).")
+        pack_id = store.archive_pack(meeting.id, pdf, author=args.utilisateur)
+        print(f"Archivé avec la réunion n° {meeting.id} (dossier archivé n° {pack_id}).")
     return EXIT_OK
 
 
-def write_output(path: Path, content: bytes) -> None:
-    """Write an exported file; a folder that does not exist or a refused write is bad input."""
-    try:
-        path.write_bytes(content)
-    except OSError as exc:
-        raise BadInput(f"impossible d'écrire « {path} » ({exc.strerror or exc}).") from None
-
-
 def cmd_sauvegarder(args: argparse.Namespace) -> int:
-    from pilotage_qualite.backup import backup
-    from pilotage_qualite.formats import number
+    from pilotage_qualite.common.formats import number
+    from pilotage_qualite.startup import open_store
+    from pilotage_qualite.store.backup import backup
 
     settings = load_settings(database=args.base)
     try:
-        report = backup(store_for(settings), settings, Path(args.sortie), with_secret=args.avec_secret)
+        report = backup(open_store(settings), settings, Path(args.sortie), with_secret=args.avec_secret)
     except OSError as exc:
         print(f"Erreur : impossible d'écrire la sauvegarde « {args.sortie} » ({exc.strerror or exc}).",
               file=sys.stderr)
@@ -430,7 +420,7 @@ MIN_PASSWORD_LENGTH = 10
 
 def cmd_motdepasse(args: argparse.Namespace) -> int:
     """Print the scrypt hash of a password typed twice (never echoed, never written anywhere)."""
-    from pilotage_qualite.access_rules import hash_password
+    from pilotage_qualite.model.access import hash_password
 
     try:
         first = getpass.getpass("Mot de passe : ")
@@ -458,7 +448,18 @@ def build_parser() -> FrenchParser:
                         help="fichier de base DuckDB (par défaut : variable PILOTAGE_BASE, sinon data/local)")
     verbs = parser.add_subparsers(dest="verbe", metavar="VERBE", title="verbes", parser_class=FrenchParser)
     verbs.required = True
+    for add_verb in (_add_importer_parser, _add_imports_parser, _add_annuler_parser, _add_rejets_parser,
+                     _add_modeles_parser, _add_indicateurs_parser, _add_dossier_parser, _add_demo_parser,
+                     _add_sauvegarder_parser, _add_motdepasse_parser):
+        add_verb(verbs)  # in this order in the help
+    return parser
 
+
+def _add_user_option(verb: FrenchParser, help_text: str = "nom inscrit au journal") -> None:
+    verb.add_argument("--utilisateur", default=getpass.getuser(), help=help_text)
+
+
+def _add_importer_parser(verbs: argparse._SubParsersAction) -> None:
     load = verbs.add_parser("importer", help="importer un ou plusieurs tableurs (xlsx, xls, ods, csv)")
     load.add_argument("fichiers", metavar="FICHIER", nargs="+", help="fichier(s) à importer")
     load.add_argument("--jeu", help="jeu de données (sinon reconnu d'après les en-têtes)")
@@ -467,24 +468,35 @@ def build_parser() -> FrenchParser:
                       help="montrer ce qui serait ajouté, remplacé et rejeté sans rien écrire")
     load.add_argument("--tout-ou-rien", action="store_true",
                       help="ne rien écrire si une seule ligne est rejetée")
-    load.add_argument("--utilisateur", default=getpass.getuser(), help="nom inscrit au journal")
+    load.add_argument("--couvre-du", metavar="AAAA-MM", help="premier mois couvert (sinon lu dans le fichier)")
+    load.add_argument("--couvre-au", metavar="AAAA-MM[-JJ]", help="dernier mois ou jour couvert (sinon lu dans le fichier)")
+    load.add_argument("--sites", metavar="SITE,SITE", help="sites couverts (sinon toute la structure)")
+    _add_user_option(load)
     load.set_defaults(run=cmd_importer)
 
+
+def _add_imports_parser(verbs: argparse._SubParsersAction) -> None:
     imports = verbs.add_parser("imports", help="afficher le journal des imports")
     imports.add_argument("--format", choices=["table", "csv", "json"], default="table",
                          help="format de sortie (table par défaut)")
     imports.set_defaults(run=cmd_imports)
 
+
+def _add_annuler_parser(verbs: argparse._SubParsersAction) -> None:
     undo = verbs.add_parser("annuler", help="annuler un import (ses lignes retirées, les lignes remplacées rétablies)")
     undo.add_argument("import_id", metavar="IMPORT", type=int, help="numéro de l'import (voir « imports »)")
-    undo.add_argument("--utilisateur", default=getpass.getuser(), help="nom inscrit au journal")
+    _add_user_option(undo)
     undo.set_defaults(run=cmd_annuler)
 
+
+def _add_rejets_parser(verbs: argparse._SubParsersAction) -> None:
     rejects = verbs.add_parser("rejets", help="lister les lignes rejetées d'un import")
     rejects.add_argument("import_id", metavar="IMPORT", type=int, help="numéro de l'import")
     rejects.add_argument("--sortie", metavar="FICHIER.xlsx", help="écrire les rejets dans un classeur Excel")
     rejects.set_defaults(run=cmd_rejets)
 
+
+def _add_modeles_parser(verbs: argparse._SubParsersAction) -> None:
     models = verbs.add_parser("modeles", help="écrire un modèle d'import Excel par jeu de données")
     models.add_argument("--sortie", metavar="DOSSIER", required=True,
                         help="dossier où écrire les modèles (créé s'il n'existe pas)")
@@ -492,6 +504,8 @@ def build_parser() -> FrenchParser:
                         help="seulement ce jeu de données (option répétable ; par défaut : tous)")
     models.set_defaults(run=cmd_modeles)
 
+
+def _add_indicateurs_parser(verbs: argparse._SubParsersAction) -> None:
     indicators = verbs.add_parser("indicateurs", help="calculer les indicateurs d'une période")
     indicators.add_argument("--periode", help="2025-06, 2025-T2 ou 2025 (par défaut : le dernier mois avec données)")
     indicators.add_argument("--grain", choices=["mois", "trimestre", "annee"], default="mois",
@@ -502,6 +516,8 @@ def build_parser() -> FrenchParser:
     indicators.add_argument("--sortie", metavar="FICHIER", help="fichier où écrire le classeur (format xlsx)")
     indicators.set_defaults(run=cmd_indicateurs)
 
+
+def _add_dossier_parser(verbs: argparse._SubParsersAction) -> None:
     committee = verbs.add_parser("dossier", help="produire le dossier PDF du comité (ordre du jour de la revue)")
     committee.add_argument("--periode", help="période revue : 2026-T3, 2026-09 ou 2026 (par défaut : celle de la "
                                              "réunion, sinon le dernier trimestre complet)")
@@ -512,12 +528,16 @@ def build_parser() -> FrenchParser:
                            help="réunion enregistrée (participants, comptes rendus, décisions) ; le dossier "
                                 "est archivé avec elle")
     committee.add_argument("--sortie", metavar="FICHIER.pdf", required=True, help="fichier PDF à écrire")
-    committee.add_argument("--utilisateur", default=getpass.getuser(), help="nom inscrit avec le dossier archivé")
+    _add_user_option(committee, help_text="nom inscrit avec le dossier archivé")
     committee.set_defaults(run=cmd_dossier)
 
+
+def _add_demo_parser(verbs: argparse._SubParsersAction) -> None:
     demo = verbs.add_parser("demo", help="charger les données de démonstration (structure fictive) dans la base")
     demo.set_defaults(run=cmd_demo)
 
+
+def _add_sauvegarder_parser(verbs: argparse._SubParsersAction) -> None:
     save = verbs.add_parser("sauvegarder", help="sauvegarder la base et les fichiers conservés (même pendant "
                                                 "que l'application tourne)")
     save.add_argument("--sortie", metavar="FICHIER.zip", required=True, help="archive de sauvegarde à écrire")
@@ -525,9 +545,10 @@ def build_parser() -> FrenchParser:
                       help="inclure le secret d'installation (clé de pseudonymisation) dans l'archive")
     save.set_defaults(run=cmd_sauvegarder)
 
+
+def _add_motdepasse_parser(verbs: argparse._SubParsersAction) -> None:
     password = verbs.add_parser("motdepasse", help="calculer l'empreinte d'un mot de passe pour .streamlit/secrets.toml")
     password.set_defaults(run=cmd_motdepasse)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -538,7 +559,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # The store's errors can only come from a verb that imported the store: importing it
         # here costs nothing then, and the start-up stays light.
-        from pilotage_qualite.store import DatabaseBusy, SchemaMismatch, StoreError
+        from pilotage_qualite.store.database import DatabaseBusy, SchemaMismatch, StoreError
 
         if isinstance(exc, (BadInput, StoreError)):
             print(f"Erreur : {exc}", file=sys.stderr)

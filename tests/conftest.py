@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pilotage_qualite.bootstrap import load_demo
-from pilotage_qualite.declarations import load_datasets
-from pilotage_qualite.settings import load_settings
-from pilotage_qualite.store import Store
+from pilotage_qualite.common.settings import load_settings
+from pilotage_qualite.startup import load_demo, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,9 +18,7 @@ def demo_base_template(tmp_path_factory) -> Path:
     """A data folder holding the demo structure, imported once through the real pipeline."""
     folder = tmp_path_factory.mktemp("demo-base")
     settings = load_settings(environ={"PILOTAGE_DONNEES": str(folder)})
-    store = Store(settings.database, load_datasets(), kept_files_dir=settings.kept_files_dir)
-    store.initialise()
-    load_demo(store, settings)
+    load_demo(open_store(settings), settings)
     return folder
 
 

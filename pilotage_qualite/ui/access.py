@@ -3,7 +3,7 @@
 Two roles (product.md, Access): « lecture » sees everything, « qualité » may also import,
 undo, change targets, add indicators, write comments and record committee decisions. The mode
 (local, password, OpenID Connect) comes from ``.streamlit/secrets.toml`` and the address the
-server listens on (``pilotage_qualite/access_rules.py`` decides, without Streamlit). Every write
+server listens on (``pilotage_qualite/model/access.py`` decides, without Streamlit). Every write
 path of the app calls :func:`require_quality_role` on the server side, whatever the page showed.
 """
 
@@ -15,8 +15,8 @@ import secrets
 
 import streamlit as st
 
-from pilotage_qualite import access_rules as rules
-from pilotage_qualite.access_rules import QUALITY, READER, AccessConfig, AccessConfigError
+from pilotage_qualite.model import access as rules
+from pilotage_qualite.model.access import QUALITY, READER, AccessConfig, AccessConfigError
 
 LOCAL_USER = "qualité (local)"
 PASSWORD_USER = "qualité (mot de passe)"

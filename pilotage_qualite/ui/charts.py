@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import textwrap
 from typing import Callable
 
@@ -10,11 +9,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pilotage_qualite import formats
+from pilotage_qualite.common import formats, months
+from pilotage_qualite.model.status import ATTEINT, STATUS_COLOUR
 
 # The trend chart and its shared styling live in the pure package module (the pack draws it too).
-from pilotage_qualite.chart_specs import (  # noqa: F401 - re-exported for the pages
-    FIT_WIDTH, FONT_SIZE, FRENCH_LOCALE, STATUS_SCALE, finish as _finish, trend_chart, unit_title as _unit_title)
+from pilotage_qualite.reports.chart_specs import FIT_WIDTH, FONT_SIZE, FRENCH_LOCALE, STATUS_SCALE, trend_chart  # noqa: F401 - re-exported for the pages
+from pilotage_qualite.reports.chart_specs import finish as _finish
+from pilotage_qualite.reports.chart_specs import unit_title as _unit_title
 
 TREND_PLOT_HEIGHT = 300  # pixels of plot, readable from the back of a meeting room
 
@@ -52,7 +53,7 @@ def breakdown_chart(rows: pd.DataFrame, dimension_label: str, title: str) -> alt
     layers = [bars, labels]
     if data["cible"].notna().any():
         layers.append(alt.Chart(data).mark_rule(strokeDash=[8, 4], strokeWidth=3,
-                                                color=formats.STATUS_COLOUR["atteint"]).encode(x="mean(cible):Q"))
+                                                color=STATUS_COLOUR[ATTEINT]).encode(x="mean(cible):Q"))
     chart = alt.layer(*layers).properties(title=title, height=max(120, 48 * len(data)), autosize=FIT_WIDTH)
     return _finish(chart)
 
@@ -62,13 +63,10 @@ def breakdown_chart(rows: pd.DataFrame, dimension_label: str, title: str) -> alt
 # period and n, axis titles with units, and the target as a dashed green rule where there is one.
 
 CATEGORY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#555555"]  # Okabe-Ito
-TARGET_COLOUR = formats.STATUS_COLOUR["atteint"]
+TARGET_COLOUR = STATUS_COLOUR[ATTEINT]
 BAR_COLOUR = "#1d4e89"
 INK = "#111111"
-MONTH_NAMES = {"months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                          "octobre", "novembre", "décembre"],
-               "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
-                               "nov.", "déc."]}
+MONTH_NAMES = {"months": list(months.MONTHS), "shortMonths": list(months.MONTH_ABBREVIATIONS)}
 FRENCH_TIME_LOCALE = {
     "dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
     "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
@@ -267,18 +265,23 @@ def timeline_chart(data: pd.DataFrame, *, title: str, subtitle: str | list[str],
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _vega_lite_spec(module: str, builder: str, args: tuple, options: tuple) -> dict:
+def _vega_lite_spec(_builder: Callable[..., alt.TopLevelMixin], name: str, args: tuple, options: tuple) -> dict:
     """The spec ``st.altair_chart`` would send (data as Arrow bytes), built once per distinct
     data and labels: building and serialising an Altair chart costs 50–150 ms, which a repeat
-    visit must not pay. Keyed by the chart's own inputs, so new figures make a new spec."""
-    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec  # what st.altair_chart runs
+    visit must not pay. Keyed by the builder's qualified ``name`` and the chart's own inputs (the
+    function itself is passed unhashed), so new figures make a new spec.
 
-    chart = getattr(importlib.import_module(module), builder)(*args, **dict(options))
-    return _convert_altair_to_vega_lite_spec(chart)
+    Streamlit's own conversion is used (a private function, the one ``st.altair_chart`` runs):
+    Altair's public ``to_dict()`` would send the data as JSON records, dates as text, and cost more.
+    """
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(_builder(*args, **dict(options)))
 
 
 def show(builder: Callable[..., alt.TopLevelMixin], *args, container=None, **options) -> None:
     """Draw ``builder(*args, **options)`` (a chart function of a module) at full width, in
     ``container`` (a column, say) or the page; the spec is cached (see _vega_lite_spec)."""
-    spec = _vega_lite_spec(builder.__module__, builder.__qualname__, args, tuple(sorted(options.items())))
+    spec = _vega_lite_spec(builder, f"{builder.__module__}.{builder.__qualname__}", args,
+                           tuple(sorted(options.items())))
     (container or st).vega_lite_chart(spec, width="stretch")

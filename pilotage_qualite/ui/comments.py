@@ -6,11 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pilotage_qualite import formats
-from pilotage_qualite.data_admin import md
-from pilotage_qualite.periods import Period
-from pilotage_qualite.store import DatabaseBusy, StoreError
-from pilotage_qualite.ui import access, context
+from pilotage_qualite.common import formats
+from pilotage_qualite.model.periods import Period
+from pilotage_qualite.reports.data_admin import md
+from pilotage_qualite.ui import access, actions, context
 
 MESSAGE_KEY = "message_commentaire"
 
@@ -51,10 +50,9 @@ def render(indicator_id: str, period: Period, site: str | None) -> None:
         submitted = st.form_submit_button("Enregistrer l'analyse", icon=":material/edit_note:")
     if submitted:
         try:
-            user = access.require_quality_role()
-            store.add_comment(indicator_id, period.label, site, text, user)
+            user = actions.add_comment(indicator_id, period.label, site, text)
             st.session_state[MESSAGE_KEY] = (f"Analyse de {indicator_id} pour {period.label_fr} ({where}) "
                                              f"enregistrée au nom de {user}.")
             st.rerun()
-        except (access.AccessDenied, StoreError, DatabaseBusy) as exc:
+        except actions.WRITE_ERRORS as exc:
             st.error(str(exc))

@@ -1,7 +1,7 @@
 """The Comité page's pieces: the agenda from cache, each point drawn, and the meeting's forms.
 
-The agenda itself is built by :mod:`pilotage_qualite.agenda` (pure data, the committee pack
-renders the same). Every write goes through :func:`access.require_quality_role` on the server
+The agenda itself is built by :mod:`pilotage_qualite.reports.agenda` (pure data, the committee pack
+renders the same). Every write goes through :mod:`ui.actions`, which checks the qualité role on the server
 side and through the store, which refuses writes to a closed meeting. Text typed by users
 (attendees, notes, decisions) is shown escaped (Markdown made inert) or in tables, never as HTML.
 """
@@ -13,16 +13,16 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pilotage_qualite import agenda as agenda_module
-from pilotage_qualite import formats
-from pilotage_qualite.data_admin import md
-from pilotage_qualite.periods import Period, parse_period
-from pilotage_qualite.store import DatabaseBusy, StoreError
-from pilotage_qualite.ui import access, charts, comments, context, process, tiles
+from pilotage_qualite.common import formats
+from pilotage_qualite.model.meetings import Meeting
+from pilotage_qualite.model.periods import Period, parse_period
+from pilotage_qualite.reports import agenda as agenda_module
+from pilotage_qualite.reports.data_admin import md
+from pilotage_qualite.reports.selections import Tile
+from pilotage_qualite.ui import actions, charts, comments, context, process, tiles
 
 MESSAGE_KEY = "message_comite"
 MEETING_PARAM = "reunion"
-WRITE_ERRORS = (access.AccessDenied, StoreError, DatabaseBusy)
 
 
 @st.cache_data(show_spinner="Préparation de l'ordre du jour…", max_entries=16)
@@ -35,20 +35,27 @@ def _agenda(database: str, base_version: tuple, meeting_id: int | None, grain: s
                                       meeting=meeting)
 
 
-def agenda(meeting: dict | None, period: Period, site: str | None) -> agenda_module.Agenda:
+def agenda(meeting: Meeting | None, period: Period, site: str | None) -> agenda_module.Agenda:
     """The agenda of a meeting (its own period and site), or of the filters' period before one is created."""
     if meeting is not None:
-        period, site = parse_period(meeting["periode"]), meeting["site"]
-    return _agenda(str(context.store().path), context.version(), None if meeting is None else meeting["id"],
+        period, site = meeting.period, meeting.site
+    return _agenda(str(context.store().path), context.version(), None if meeting is None else meeting.id,
                    period.grain, period.debut.isoformat(), site)
 
 
-def meeting_label(row: pd.Series | dict) -> str:
+def meeting_label(meeting: Meeting) -> str:
     """« Réunion du 23/11/2026 · 3e trimestre 2026 · Ensemble · close »."""
-    day = pd.Timestamp(row["date_reunion"]).date()
-    site = row["site"] if isinstance(row["site"], str) else "Ensemble"
-    return (f"Réunion du {formats.date_fr(day)} · {parse_period(row['periode']).label_fr} · {site} · "
-            f"{row['statut']}")
+    return _label(meeting.day, meeting.period, meeting.site, meeting.status)
+
+
+def listed_meeting_label(row: pd.Series) -> str:
+    """The same label for a row of ``Store.meetings()``."""
+    site = row["site"] if isinstance(row["site"], str) else None
+    return _label(pd.Timestamp(row["date_reunion"]).date(), parse_period(row["periode"]), site, row["statut"])
+
+
+def _label(day: dt.date, period: Period, site: str | None, status: str) -> str:
+    return f"Réunion du {formats.date_fr(day)} · {period.label_fr} · {site or 'Ensemble'} · {status}"
 
 
 def flash(message: str) -> None:
@@ -62,11 +69,11 @@ def show_flash() -> None:
 
 
 def write(action, message: str) -> bool:
-    """Run one write as the qualité role; a refusal is shown in French, never as a traceback."""
+    """Run one write of :mod:`ui.actions` (which checks the qualité role); a refusal is shown in French,
+    never as a traceback."""
     try:
-        user = access.require_quality_role()
-        action(user)
-    except WRITE_ERRORS as exc:
+        action()
+    except actions.WRITE_ERRORS as exc:
         st.error(str(exc))
         return False
     flash(message)
@@ -75,7 +82,7 @@ def write(action, message: str) -> bool:
 
 # --- one agenda point ------------------------------------------------------------------------
 
-def render_table(table: agenda_module.Table) -> None:
+def render_table(table: agenda_module.AgendaTable) -> None:
     st.markdown(f"**{md(table.title)}**")
     if table.data.empty:
         st.caption(table.empty)
@@ -83,7 +90,7 @@ def render_table(table: agenda_module.Table) -> None:
         process.show_table(table.data, table.columns, file_name=table.title)
 
 
-def render_trend(trend: agenda_module.Trend, tile: pd.Series, agenda: agenda_module.Agenda,
+def render_trend(trend: agenda_module.Trend, tile: Tile, agenda: agenda_module.Agenda,
                  query_params: dict[str, str]) -> None:
     """One indicator off target: its tile and analysis beside its trend chart."""
     left, right = st.columns([1, 2], vertical_alignment="top")
@@ -114,10 +121,10 @@ def render_item(item: agenda_module.AgendaItem, agenda: agenda_module.Agenda, qu
     for fact in item.facts:
         st.markdown(f"- {md(fact)}")
     if item.trends:
-        by_id = item.tiles.set_index("indicateur", drop=False)
+        by_id = {tile.indicator: tile for tile in item.tiles}
         for trend in item.trends:
-            render_trend(trend, by_id.loc[trend.indicator], agenda, query_params)
-    elif not item.tiles.empty:
+            render_trend(trend, by_id[trend.indicator], agenda, query_params)
+    elif item.tiles:
         tiles.render_grid(item.tiles, query_params, per_row=per_row, period_label=agenda.period.label_fr)
     for table in item.tables:
         render_table(table)
@@ -128,27 +135,27 @@ def render_item(item: agenda_module.AgendaItem, agenda: agenda_module.Agenda, qu
 
 # --- forms ----------------------------------------------------------------------------------------
 
-def note_form(meeting: dict, item: agenda_module.AgendaItem) -> None:
+def note_form(meeting: Meeting, item: agenda_module.AgendaItem) -> None:
     with st.form(f"note_{item.number}", clear_on_submit=True):
         text = st.text_area(f"Note de séance du point {item.number}", key=f"note_texte_{item.number}",
                             placeholder="Ce qui a été dit, les analyses partagées…")
         submitted = st.form_submit_button("Enregistrer la note", icon=":material/edit_note:")
-    if submitted and write(lambda user: context.store().add_note(meeting["id"], item.number, text, user),
+    if submitted and write(lambda: actions.add_note(meeting.id, item.number, text),
                            f"Note du point {item.number} enregistrée."):
         st.rerun()
 
 
-def participants_form(meeting: dict) -> None:
+def participants_form(meeting: Meeting) -> None:
     with st.form("participants"):
-        text = st.text_area("Participants (un par ligne)", value="\n".join(meeting["participants"]),
+        text = st.text_area("Participants (un par ligne)", value="\n".join(meeting.participants),
                             key="participants_texte")
         submitted = st.form_submit_button("Enregistrer les participants", icon=":material/group:")
-    if submitted and write(lambda user: context.store().set_participants(meeting["id"], text.splitlines(), user),
+    if submitted and write(lambda: actions.set_participants(meeting.id, text.splitlines()),
                            "Liste des participants enregistrée."):
         st.rerun()
 
 
-def decision_form(meeting: dict) -> None:
+def decision_form(meeting: Meeting) -> None:
     with st.form("decision", clear_on_submit=True):
         text = st.text_area("Décision", key="decision_texte", placeholder="Ce que le comité décide…")
         create = st.checkbox("Créer une action du plan d'amélioration", key="decision_action")
@@ -156,13 +163,13 @@ def decision_form(meeting: dict) -> None:
         pilote = pilot.text_input("Pilote de l'action", key="decision_pilote",
                                   placeholder="fonction ou équipe, par exemple « responsable qualité »")
         echeance = due.date_input("Échéance de l'action", value=None, key="decision_echeance", format="DD/MM/YYYY",
-                                  min_value=meeting["date_reunion"])
+                                  min_value=meeting.day)
         submitted = st.form_submit_button("Enregistrer la décision", icon=":material/gavel:")
     if not submitted:
         return
     recorded: list[dict] = []
-    if write(lambda user: recorded.append(context.store().add_decision(
-            meeting["id"], text, user, pilote=pilote, echeance=echeance, create_action=create)),
+    if write(lambda: recorded.append(actions.add_decision(
+            meeting.id, text, pilote=pilote, echeance=echeance, create_action=create)),
              "Décision enregistrée."):
         if recorded[0]["action_numero"]:
             flash(f"Décision enregistrée ; action {recorded[0]['action_numero']} ajoutée au plan d'amélioration "
@@ -170,7 +177,7 @@ def decision_form(meeting: dict) -> None:
         st.rerun()
 
 
-def close_form(meeting: dict) -> None:
+def close_form(meeting: Meeting) -> None:
     with st.form("cloture"):
         st.markdown("Une réunion close ne peut plus être modifiée : elle se consulte en lecture seule.")
         sure = st.checkbox("Je confirme la clôture de la réunion", key="cloture_confirmee")
@@ -180,8 +187,8 @@ def close_form(meeting: dict) -> None:
     if not sure:
         st.warning("Cochez la confirmation pour clore la réunion.")
         return
-    if write(lambda user: context.store().close_meeting(meeting["id"], user),
-             f"Réunion du {formats.date_fr(meeting['date_reunion'])} close."):
+    if write(lambda: actions.close_meeting(meeting.id),
+             f"Réunion du {formats.date_fr(meeting.day)} close."):
         st.rerun()
 
 
@@ -195,7 +202,7 @@ def create_form(period: Period, site: str | None) -> int | None:
     if not submitted:
         return None
     created: list[int] = []
-    if write(lambda user: created.append(context.store().create_meeting(day, period.grain, period.label, site, user)),
+    if write(lambda: created.append(actions.create_meeting(day, period.grain, period.label, site)),
              f"Réunion du {formats.date_fr(day)} créée."):
         return created[0]
     return None

@@ -6,17 +6,24 @@ import or an undo is visible at the next page run and a repeat visit is served f
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from pilotage_qualite import catalogue_edits, engine, process_views
-from pilotage_qualite.bootstrap import load_demo_if_new
-from pilotage_qualite.catalogue import Catalogue, check_against_schema, load_catalogue
-from pilotage_qualite.declarations import load_datasets
-from pilotage_qualite.importer import Limits
-from pilotage_qualite.periods import Period, parse_period, periods_ending
-from pilotage_qualite.pseudonyms import installation_secret
-from pilotage_qualite.settings import Settings, load_settings
+from pilotage_qualite import engine
+from pilotage_qualite.common.settings import Settings, load_settings
+from pilotage_qualite.engine.schema_checks import check_against_schema
+from pilotage_qualite.intake.pseudonyms import installation_secret
+from pilotage_qualite.intake.read import Limits
+from pilotage_qualite.model.catalogue import Catalogue, Indicator
+from pilotage_qualite.model.coverage import Coverage
+from pilotage_qualite.model.indicator_format import load_catalogue
+from pilotage_qualite.model.periods import Period, parse_period, periods_ending
+from pilotage_qualite.reports import catalogue_edits
+from pilotage_qualite.reports.figures import figures
+from pilotage_qualite.reports.process_queries import actions as action_queries
+from pilotage_qualite.startup import load_demo_if_new, open_store
 from pilotage_qualite.store import Store
 
 HISTORY_PERIODS = 36  # the fiche's trend; the dashboard's sparkline uses the last 12
@@ -34,17 +41,14 @@ def store() -> Store:
     It holds no open connection: DuckDB's file stays free between page runs.
     """
     current = settings()
-    created = Store(current.database, load_datasets(), kept_files_dir=current.kept_files_dir,
-                    busy_timeout_s=current.busy_timeout_s)
-    with created.pinned():  # one opening of the file for both checks (~25 ms each on a large base)
-        created.initialise()
-        load_demo_if_new(created, current)
+    created = open_store(current)
+    load_demo_if_new(created, current)
     return created
 
 
 @st.cache_resource(show_spinner=False)
 def file_catalogue() -> Catalogue:
-    """The catalogue files (indicators/), every definition checked against the schema at start-up."""
+    """The catalogue files (declarations/indicators/), every definition checked against the schema at start-up."""
     loaded = load_catalogue()
     check_against_schema(loaded, store().datasets, verified_dir=settings().checks_dir)
     return loaded
@@ -72,8 +76,7 @@ def secret() -> bytes:
 
 
 def limits() -> Limits:
-    current = settings()
-    return Limits.from_settings(current)
+    return Limits.from_settings(settings())
 
 
 def version() -> tuple:
@@ -91,6 +94,16 @@ def data_summary() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def _coverage(database: str, base_version: tuple) -> Coverage:
+    return store().coverage()
+
+
+def coverage() -> Coverage:
+    """The days each dataset's applied imports cover (what the periods offered and the figures rest on)."""
+    return _coverage(str(store().path), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def _site_names(database: str, base_version: tuple) -> list[str]:
     return store().site_names()
 
@@ -102,9 +115,7 @@ def site_names() -> list[str]:
 @st.cache_data(show_spinner="Calcul des indicateurs…", max_entries=32)
 def _results(database: str, base_version: tuple, last_period: str, grain: str) -> pd.DataFrame:
     periods = periods_ending(Period(grain, pd.Timestamp(last_period).date()), HISTORY_PERIODS)
-    targets = store().target_changes()
-    with store().connect() as conn:
-        return engine.compute(conn, catalogue(), periods, targets=targets)
+    return figures(store(), catalogue(), periods)
 
 
 def results(period: Period) -> pd.DataFrame:
@@ -137,18 +148,18 @@ def _action_links(indicator_id: str) -> dict:
 
 
 def all_linked_actions(indicator_id: str, period: Period, site: str | None) -> pd.DataFrame:
-    """Every action of the improvement plan linked to the indicator (process_views.linked_actions),
+    """Every action of the improvement plan linked to the indicator (action_queries.linked_actions),
     late ones first; not cached: the fiche asks for it only when the list is downloaded."""
     with store().connect() as conn:
-        return process_views.linked_actions(conn, period, site, **_action_links(indicator_id))
+        return action_queries.linked_actions(conn, period, site, **_action_links(indicator_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _linked_actions(database: str, base_version: tuple, indicator_id: str, period: str, site: str | None,
                     rows: int) -> tuple[pd.DataFrame, int, int]:
     with store().connect() as conn:
-        return process_views.linked_actions_head(conn, parse_period(period), site, rows,
-                                                 **_action_links(indicator_id))
+        return action_queries.linked_actions_head(conn, parse_period(period), site, rows,
+                                                  **_action_links(indicator_id))
 
 
 def linked_actions(indicator_id: str, period: Period, site: str | None, rows: int) -> tuple[pd.DataFrame, int, int]:
@@ -174,8 +185,7 @@ def monthly_counts(dataset: str) -> pd.DataFrame:
 
 def trial_compute(candidate: Catalogue, indicator_ids: list[str], last: Period) -> pd.DataFrame:
     """New indicators computed on the current data (12 periods ending at `last`), nothing saved."""
-    with store().connect() as conn:
-        return catalogue_edits.trial_compute(conn, candidate, indicator_ids, last, targets=store().target_changes())
+    return catalogue_edits.trial_compute(store(), candidate, indicator_ids, last)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -185,3 +195,8 @@ def _target_changes(database: str, base_version: tuple) -> pd.DataFrame:
 
 def target_changes() -> pd.DataFrame:
     return _target_changes(str(store().path), version())
+
+
+def target_in_force(indicator: Indicator, day: dt.date) -> tuple[float | None, float | None]:
+    """(cible, seuil) of ``indicator`` in force on ``day``, with the targets set in the app."""
+    return engine.targets_on_day([indicator], target_changes(), day)[0]

@@ -12,9 +12,10 @@ from typing import Callable, Mapping
 import pandas as pd
 import streamlit as st
 
-from pilotage_qualite import exports
+from pilotage_qualite.model.meetings import Meeting
+from pilotage_qualite.reports import exports
 
-Content = pd.DataFrame | exports.Table | Mapping[str, pd.DataFrame | exports.Table]
+Content = pd.DataFrame | exports.ExportTable | Mapping[str, pd.DataFrame | exports.ExportTable]
 
 
 def file_stem(name: str) -> str:
@@ -48,15 +49,15 @@ def table_downloads(content: Content | Callable[[], Content], name: str, *, key:
 PDF_MIME = "application/pdf"
 
 
-def committee_pack_section(agenda, meeting: dict | None) -> None:
+def committee_pack_section(agenda, meeting: Meeting | None) -> None:
     """The pack of the agenda shown: downloaded as it is now, archived with the meeting (the
     evidence an auditor asks for), and the packs archived earlier."""
-    from pilotage_qualite import pack  # vl-convert and fpdf2: loaded when the Comité page needs them
-    from pilotage_qualite.store import DatabaseBusy, StoreError
-    from pilotage_qualite.ui import access, context
+    from pilotage_qualite import startup
+    from pilotage_qualite.reports import pack  # vl-convert and fpdf2: loaded when the Comité page needs them
+    from pilotage_qualite.ui import access, actions, context
 
     store = context.store()
-    structure = pack.structure_name(context.settings().structure, store)
+    structure = startup.structure_name(context.settings().structure, store)
     stem = file_stem(f"dossier comite {agenda.period.label} {agenda.site or 'ensemble'}")
 
     def pdf() -> bytes:
@@ -70,15 +71,14 @@ def committee_pack_section(agenda, meeting: dict | None) -> None:
         if meeting is not None and access.can_write() and st.button(
                 "Produire et archiver avec la réunion", icon=":material/inventory_2:", key="dossier-archiver"):
             try:
-                user = access.require_quality_role()
                 with st.spinner("Production du dossier…"):
-                    pack_id = store.archive_pack(meeting["id"], pdf(), user)
+                    pack_id = actions.archive_pack(meeting.id, pdf)
                 st.success(f"Dossier archivé n° {pack_id} avec la réunion.")
-            except (access.AccessDenied, StoreError, DatabaseBusy, pack.PackError) as exc:
+            except (*actions.WRITE_ERRORS, pack.PackError) as exc:
                 st.error(str(exc))
     if meeting is None:
         return
-    archived = store.meeting_packs(meeting["id"])
+    archived = store.meeting_packs(meeting.id)
     if archived.empty:
         st.caption("Aucun dossier archivé avec cette réunion.")
         return

@@ -6,20 +6,19 @@ every page, so they persist across pages.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
-from pilotage_qualite.periods import Period, period_containing, periods_between
+from pilotage_qualite.model.coverage import PeriodOffer, period_offer
+from pilotage_qualite.model.periods import Period
 from pilotage_qualite.ui import context
-from pilotage_qualite.views import default_period, latest_data_date
 
 # Bound widgets keep their option *as displayed* in the URL, so the options are the
 # French words themselves: links read « ?grain=Trimestre&periode=3e trimestre 2026 ».
 GRAINS = {"Mois": "mois", "Trimestre": "trimestre", "Année": "annee"}
 ENSEMBLE = "Ensemble"
-MAX_PERIODS_OFFERED = 60
 
 
 @dataclass(frozen=True)
@@ -41,21 +40,9 @@ class Filters:
         return params
 
 
-def offered_periods(grain: str) -> tuple[list[Period], int]:
-    """Periods with data at this grain, latest first, and the index of the default one.
-
-    The default is `views.default_period` (the partial current quarter or year stays
-    offered, first).
-    """
-    summary = context.data_summary()
-    last = latest_data_date(summary)
-    if last is None:
-        return [], 0
-    latest = period_containing(last, grain)
-    first = period_containing(pd.Timestamp(summary["premiere_date"].dropna().min()).date(), grain)
-    offered = list(reversed(periods_between(max(first, latest.shift(-MAX_PERIODS_OFFERED + 1)), latest)))
-    default = default_period(last, grain)
-    return offered, offered.index(default) if default in offered else 0
+def offered_periods(grain: str) -> PeriodOffer:
+    """Periods the imports cover at this grain, latest first, the default one, the incomplete ones."""
+    return period_offer(context.coverage(), grain, dt.date.today())
 
 
 def _forget_period() -> None:
@@ -69,10 +56,15 @@ def shared_filters() -> Filters:
         grain_word = st.segmented_control("Grain", list(GRAINS), default="Mois", required=True, key="grain",
                                           bind="query-params", on_change=_forget_period)
         grain = GRAINS[grain_word]
-        offered, default = offered_periods(grain)
-        periods = {p.label_fr: p for p in offered}
+        offer = offered_periods(grain)
+        periods = {p.label_fr: p for p in offer.periods}
+        default = offer.periods.index(offer.default) if offer.default in offer.periods else 0
         chosen = st.selectbox("Période", list(periods), index=default, key="periode", bind="query-params",
                               placeholder="aucune donnée datée", disabled=not periods)
+        # The options stay bare period names (the URL keeps what they display): the note is below.
+        note = offer.incomplete.get(periods.get(chosen))
+        if note:
+            st.caption(f"◐ {chosen} : {note}")
         site = st.selectbox("Site", [ENSEMBLE, *context.site_names()], key="site", bind="query-params",
                             placeholder="choisir un site")
         projector = st.toggle("Mode projecteur", key="projecteur", bind="query-params",

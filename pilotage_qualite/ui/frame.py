@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pilotage_qualite import formats
-from pilotage_qualite.bootstrap import demo_is_loaded, empty_demo
-from pilotage_qualite.ui import access, context
+from pilotage_qualite.common import formats
+from pilotage_qualite.startup import demo_is_loaded
+from pilotage_qualite.ui import access, actions, context
 
 
 @st.dialog("Vider la base de démonstration")
@@ -17,7 +17,7 @@ def _confirm_empty_demo() -> None:
              "ils peuvent être rechargés par la commande « python -m pilotage_qualite demo ».")
     if st.button("Oui, vider la base", type="primary"):
         try:
-            undone = empty_demo(context.store(), user=access.require_quality_role())
+            undone = actions.empty_demo()
         except access.AccessDenied as exc:
             st.error(str(exc))
             return

@@ -1,8 +1,8 @@
 """What the process pages share: cached aggregated views, empty states, header and tiles.
 
-The views of `process_views` run in DuckDB and are cached per base version (as the
+The views of `reports.process_queries` run in DuckDB and are cached per base version (as the
 indicator results of `context`), so a repeat visit is served from cache and an import or an
-undo is visible at the next page run.
+undo is visible at the next page run. A page passes the view function itself.
 """
 
 from __future__ import annotations
@@ -16,36 +16,39 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from pilotage_qualite import exports, formats, process_views, status, views
-from pilotage_qualite.periods import Period
-from pilotage_qualite.templates import template_bytes, template_name
+from pilotage_qualite.common import formats
+from pilotage_qualite.intake.templates import template_bytes, template_name
+from pilotage_qualite.model import status
+from pilotage_qualite.model.periods import Period
+from pilotage_qualite.reports import exports, selections
+from pilotage_qualite.reports.process_queries.sql import reference_day
+from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.ui import context, downloads, tiles
 from pilotage_qualite.ui.filters import Filters
 
-IMPORT_PAGE = "app_pages/importer.py"  # in the router's « Données » section
+IMPORT_PAGE = "app_pages/donnees/importer.py"  # in the router's « Données » section
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-_VIEWS = {name: function for name, function in inspect.getmembers(process_views, inspect.isfunction)
-          if function.__module__ == process_views.__name__ and not name.startswith("_")
-          and list(inspect.signature(function).parameters)[:2] == ["conn", "period"]}
+ProcessView = Callable[..., pd.DataFrame]  # (conn, period[, site]) -> a small frame
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _view(name: str, database: str, base_version: tuple, grain: str, debut: str, site: str | None) -> pd.DataFrame:
-    function = _VIEWS[name]
+def _view(name: str, _function: ProcessView, database: str, base_version: tuple, grain: str, debut: str,
+          site: str | None) -> pd.DataFrame:
+    """`name` (the function's qualified name) keys the cache; Streamlit hashes no `_` argument."""
     period = Period(grain, date.fromisoformat(debut))
     with context.store().connect() as conn:
-        if "site" in inspect.signature(function).parameters:
-            return function(conn, period, site)
-        return function(conn, period)
+        if "site" in inspect.signature(_function).parameters:
+            return _function(conn, period, site)
+        return _function(conn, period)
 
 
-def view(name: str, period: Period, site: str | None = None, base_version: tuple | None = None) -> pd.DataFrame:
-    """One aggregated view of `process_views` for the period (and site), from cache."""
-    if "site" not in inspect.signature(_VIEWS[name]).parameters:
+def view(function: ProcessView, period: Period, site: str | None = None, base_version: tuple | None = None) -> pd.DataFrame:
+    """One aggregated view of `reports.process_queries` for the period (and site), from cache."""
+    if "site" not in inspect.signature(function).parameters:
         site = None  # one cache entry for views that never depend on the site
-    return _view(name, str(context.store().path), base_version or context.version(), period.grain,
-                 period.debut.isoformat(), site)
+    return _view(f"{function.__module__}.{function.__qualname__}", function, str(context.store().path),
+                 base_version or context.version(), period.grain, period.debut.isoformat(), site)
 
 
 # --- empty states -----------------------------------------------------------------------
@@ -99,7 +102,7 @@ class ProcessPage:
     selection: Filters
     period: Period
     site: str | None
-    tiles: pd.DataFrame  # views.tiles rows of the page's processes
+    tiles: tuple[Tile, ...]  # selections.tiles of the page's processes
     missing: tuple[str, ...]  # datasets never imported
     base_version: tuple  # read once per page run: the key of every cached view
 
@@ -114,25 +117,24 @@ class ProcessPage:
     def has(self, dataset: str) -> bool:
         return dataset not in self.missing
 
-    def indicator(self, indicator_id: str) -> pd.Series | None:
-        found = self.tiles[self.tiles["indicateur"] == indicator_id]
-        return found.iloc[0] if len(found) else None
+    def indicator(self, indicator_id: str) -> Tile | None:
+        return next((tile for tile in self.tiles if tile.indicator == indicator_id), None)
 
     def target(self, indicator_id: str) -> float | None:
-        row = self.indicator(indicator_id)
-        return None if row is None or formats.is_missing(row["cible"]) else float(row["cible"])
+        tile = self.indicator(indicator_id)
+        return None if tile is None else tile.target
 
     def threshold(self, indicator_id: str) -> float | None:
-        row = self.indicator(indicator_id)
-        return None if row is None or formats.is_missing(row["seuil"]) else float(row["seuil"])
+        tile = self.indicator(indicator_id)
+        return None if tile is None else tile.threshold
 
-    def view(self, name: str) -> pd.DataFrame:
-        return view(name, self.period, self.site, self.base_version)
+    def view(self, function: ProcessView) -> pd.DataFrame:
+        return view(function, self.period, self.site, self.base_version)
 
     @property
     def as_of(self) -> str:
         """« au 01/11/2026 »: stocks are stated at `fin`, the first day after the period."""
-        return f"au {formats.date_fr(process_views.reference_day(self.period))}"
+        return f"au {formats.date_fr(reference_day(self.period))}"
 
 
 def start(title: str, processes: list[str], datasets: list[str], icon: str) -> ProcessPage:
@@ -152,10 +154,10 @@ def start(title: str, processes: list[str], datasets: list[str], icon: str) -> P
     for dataset in missing:
         empty_state(dataset)
     results = context.results(period)
-    rows = views.tiles(results, period, selection.site, context.catalogue().ids)
-    rows = rows[rows["processus"].isin(processes)].reset_index(drop=True)
-    page = ProcessPage(selection, period, selection.site, rows, missing, context.version())
-    if not rows.empty:
+    rows = [tile for tile in selections.tiles(results, period, selection.site, context.catalogue().ids)
+            if tile.process in processes]
+    page = ProcessPage(selection, period, selection.site, tuple(rows), missing, context.version())
+    if rows:
         # Three per row: a process has few tiles, and four are cramped beside the sidebar at 1280 px.
         tiles.render_grid(rows, selection.query_params(), per_row=3, period_label=period.label_fr)
     return page
@@ -218,12 +220,12 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "t
     named = [file_name] if file_name != "tableau" else []  # two tables with the same headers on one page
     key = "telecharger-" + "-".join(downloads.file_stem(header) for header in [*named, *columns.values()])
     whole = complete or (lambda: frame)
-    downloads.table_downloads(lambda: exports.Table(whole()[list(columns)], columns), file_name, key=key)
+    downloads.table_downloads(lambda: exports.ExportTable(whole()[list(columns)], columns), file_name, key=key)
 
 
 STATUS_BAND_WORDS = (status.ATTEINT, status.A_SURVEILLER, status.NON_ATTEINT, status.SUIVI)
-STATUS_BAND_NAMES = [formats.status_label(word) for word in STATUS_BAND_WORDS]
-STATUS_BAND_COLOURS = [formats.STATUS_COLOUR[word] for word in STATUS_BAND_WORDS]
+STATUS_BAND_NAMES = [status.status_label(word) for word in STATUS_BAND_WORDS]
+STATUS_BAND_COLOURS = [status.STATUS_COLOUR[word] for word in STATUS_BAND_WORDS]
 
 
 def band_names(target: float | None) -> list[str]:
@@ -238,14 +240,14 @@ def band_colours(target: float | None) -> list[str]:
 def status_bands(values: pd.Series, target: float | None, threshold: float | None,
                  direction: str = "hausse") -> list[str]:
     """« ✔ atteint », « ▲ à surveiller »… for each value, by the indicator's own rule."""
-    return [formats.status_label(status.status(None if pd.isna(v) else float(v), sens=direction, cible=target,
+    return [status.status_label(status.status(None if pd.isna(v) else float(v), sens=direction, cible=target,
                                                seuil=threshold)) for v in values]
 
 
 def badge(text: str, status_word: str) -> str:
     """Streamlit markdown: the status' colour AND symbol around a text, « :red[**✖ 2 en retard**] »."""
     colour = tiles.STATUS_MARKDOWN_COLOUR.get(status_word, "gray")
-    return f":{colour}[**{formats.STATUS_SYMBOL.get(status_word, '')} {text}**]"
+    return f":{colour}[**{status.STATUS_SYMBOL.get(status_word, '')} {text}**]"
 
 
 COUNT_BANDS = ("0", "1", "2", "3 ou plus")

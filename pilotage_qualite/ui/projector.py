@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from pilotage_qualite.agenda import ITEM_TITLES
+from pilotage_qualite.reports.agenda import ITEM_TITLES
 from pilotage_qualite.ui.filters import Filters
 
 
@@ -24,14 +24,14 @@ class Step:
 
 
 AGENDA = (
-    Step("app_pages/tableau_de_bord.py", "tableau-de-bord", "Tableau de bord"),
-    Step("app_pages/processus_demandes.py", "demandes-reclamations", "Demandes et réclamations"),
-    Step("app_pages/processus_satisfaction.py", "satisfaction", "Satisfaction"),
-    Step("app_pages/processus_audits.py", "audits-amelioration", "Audits et amélioration"),
-    Step("app_pages/processus_securite.py", "securite", "Sécurité"),
-    Step("app_pages/processus_activite.py", "activite", "Activité"),
-    Step("app_pages/processus_formation.py", "formation-rh", "Formation et RH"),
-    Step("app_pages/processus_documentation.py", "documentation", "Documentation"),
+    Step("app_pages/pilotage/tableau_de_bord.py", "tableau-de-bord", "Tableau de bord"),
+    Step("app_pages/processus/demandes.py", "demandes-reclamations", "Demandes et réclamations"),
+    Step("app_pages/processus/satisfaction.py", "satisfaction", "Satisfaction"),
+    Step("app_pages/processus/audits.py", "audits-amelioration", "Audits et amélioration"),
+    Step("app_pages/processus/securite.py", "securite", "Sécurité"),
+    Step("app_pages/processus/activite.py", "activite", "Activité"),
+    Step("app_pages/processus/formation.py", "formation-rh", "Formation et RH"),
+    Step("app_pages/processus/documentation.py", "documentation", "Documentation"),
 )
 
 # Constant CSS (no data ever goes in here): larger type and tiles, darker secondary text for

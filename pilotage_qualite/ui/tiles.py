@@ -2,51 +2,55 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from pilotage_qualite import formats
-
-
-def is_missing(value: object) -> bool:
-    """formats.is_missing, and pandas' NA too (the engine's nullable counts of an empty dataset)."""
-    return formats.is_missing(value) or value is pd.NA
-
+from pilotage_qualite.common import formats
+from pilotage_qualite.model import spc
+from pilotage_qualite.model.periods import Period
+from pilotage_qualite.model.status import (
+    A_SURVEILLER,
+    ATTEINT,
+    EFFECTIF_INSUFFISANT,
+    NON_ATTEINT,
+    PAS_DE_DONNEES,
+    PERIODE_INCOMPLETE,
+    SUIVI,
+    status_label,
+)
+from pilotage_qualite.reports import selections
+from pilotage_qualite.reports.selections import Tile
+from pilotage_qualite.ui import context
 
 # Streamlit's own markdown colours: no HTML needed.
 STATUS_MARKDOWN_COLOUR = {
-    "atteint": "green",
-    "à surveiller": "orange",
-    "non atteint": "red",
-    "effectif insuffisant": "gray",
-    "suivi": "blue",
-    "pas de données": "gray",
+    ATTEINT: "green",
+    A_SURVEILLER: "orange",
+    NON_ATTEINT: "red",
+    EFFECTIF_INSUFFISANT: "gray",
+    SUIVI: "blue",
+    PAS_DE_DONNEES: "gray",
+    PERIODE_INCOMPLETE: "gray",
 }
-FICHE_PAGE = "app_pages/fiche.py"
+FICHE_PAGE = "app_pages/pilotage/fiche.py"
 
 
 def status_badge(status: str) -> str:
     """« :red[**✖ non atteint**] »: colour, shape and word, so that none is needed alone."""
-    return f":{STATUS_MARKDOWN_COLOUR.get(status, 'gray')}[**{formats.status_label(status)}**]"
+    return f":{STATUS_MARKDOWN_COLOUR.get(status, 'gray')}[**{status_label(status)}**]"
 
 
-def value_text(row: pd.Series) -> str:
-    return formats.with_unit(row["valeur"], row["unite"], int(row["decimales"]))
+def value_text(tile: Tile) -> str:
+    return formats.with_unit(tile.shown_value, tile.unit, tile.decimals)
 
 
-def target_text(row: pd.Series) -> str:
-    return formats.target_text(row["cible"], row["sens"], row["unite"], int(row["decimales"]))
+def target_text(tile: Tile) -> str:
+    return formats.target_text(tile.target, tile.direction, tile.unit, tile.decimals)
 
 
-def change(row: pd.Series, reference_column: str) -> float | None:
-    if is_missing(row["valeur"]) or is_missing(row[reference_column]):
+def change(tile: Tile, reference: float | None) -> float | None:
+    if tile.value is None or reference is None:
         return None
-    return float(row["valeur"]) - float(row[reference_column])
-
-
-def delta_colour(direction: object) -> str:
-    """Green when the change is good news: up for `hausse`, down for `baisse`, grey otherwise."""
-    return {"hausse": "normal", "baisse": "inverse"}.get(direction, "off")
+    return tile.value - reference
 
 
 def delta_style(difference: float | None, direction: object) -> tuple[str, str]:
@@ -58,38 +62,56 @@ def delta_style(difference: float | None, direction: object) -> tuple[str, str]:
     return ("gray" if good is None else "green" if good else "red"), ("up" if difference > 0 else "down")
 
 
-def render_tile(row: pd.Series, query_params: dict[str, str], *, period_label: str) -> None:
-    decimals = int(row["decimales"])
-    previous = change(row, "valeur_precedente")
-    year = change(row, "valeur_annee_precedente")
-    colour, arrow = delta_style(previous, row["sens"])
+def render_tile(tile: Tile, query_params: dict[str, str], *, period_label: str) -> None:
+    # A period the data stop in is not compared with whole ones.
+    previous = None if tile.incomplete else change(tile, tile.previous_value)
+    year = None if tile.incomplete else change(tile, tile.year_earlier_value)
+    colour, arrow = delta_style(previous, tile.direction)
     with st.container(border=True):
         st.metric(
-            label=f"{row['indicateur']} · {row['titre']}",
-            value=value_text(row),
-            delta=formats.signed(previous, row["unite"], decimals),
+            label=f"{tile.indicator} · {tile.title}",
+            value=value_text(tile),
+            delta=formats.signed(previous, tile.unit, tile.decimals),
             delta_color=colour,
             delta_arrow=arrow,
             delta_description="vs période précédente",
-            chart_data=[v for v in (row["sparkline"] or []) if v is not None] or None,
+            chart_data=[v for v in tile.sparkline if v is not None] or None,
             help=f"{period_label} — 12 dernières périodes en courbe.",
         )
-        st.markdown(status_badge(row["statut"]) + f" · {target_text(row)}")
-        facts = [f"n = {formats.number(row['effectif'])}" if not is_missing(row["effectif"]) else "n = –"]
+        if tile.incomplete and tile.data_until is not None:
+            st.markdown(status_badge(tile.status) + f" · données jusqu'au {tile.data_until:%d/%m/%Y}")
+        else:
+            st.markdown(status_badge(tile.status) + f" · {target_text(tile)}")
+        facts = [f"n = {formats.number(tile.count)}" if tile.count is not None else "n = –"]
         if year is not None:
-            facts.append(f"sur un an : {formats.signed(year, row['unite'], decimals)}")
-        if bool(row.get("ensemble_seulement")):
+            facts.append(f"sur un an : {formats.signed(year, tile.unit, tile.decimals)}")
+        if tile.ensemble_only:
             facts.append("ensemble de la structure")
         st.caption(" · ".join(facts))
-        if row["hors_controle"] is True:
-            st.markdown(":violet[**⚠ dérive : hors des limites de contrôle**]")
+        verdicts = spc_text(tile)
+        if verdicts:
+            st.markdown(f":violet[**{verdicts}**]" if tile.out_of_control else verdicts)
         st.page_link(FICHE_PAGE, label="Ouvrir la fiche", icon=":material/query_stats:",
-                     query_params={**query_params, "indicateur": row["indicateur"]})
+                     query_params={**query_params, "indicateur": tile.indicator})
 
 
-def render_grid(rows: pd.DataFrame, query_params: dict[str, str], *, per_row: int, period_label: str) -> None:
-    for start in range(0, len(rows), per_row):
+def spc_text(tile: Tile) -> str:
+    """« ⬇ préoccupation · ≋ aléatoire »: variation and assurance, each a symbol and a word."""
+    return " · ".join(spc.label(word) for word in (tile.variation, tile.assurance) if word)
+
+
+def coverage_warning(period: Period, gaps: list[str] | None = None) -> None:
+    """The datasets whose imports stop before the end of the period, before any figure."""
+    if gaps is None:
+        labels = {name: dataset.label for name, dataset in context.store().datasets.items()}
+        gaps = selections.coverage_gaps(context.coverage(), period, labels)
+    if gaps:
+        st.warning(f"**Données incomplètes pour {period.label_fr}** — " + " · ".join(gaps), icon=":material/event_busy:")
+
+
+def render_grid(tiles: list[Tile], query_params: dict[str, str], *, per_row: int, period_label: str) -> None:
+    for start in range(0, len(tiles), per_row):
         columns = st.columns(per_row)
-        for column, (_, row) in zip(columns, rows.iloc[start:start + per_row].iterrows()):
+        for column, tile in zip(columns, tiles[start:start + per_row]):
             with column:
-                render_tile(row, query_params, period_label=period_label)
+                render_tile(tile, query_params, period_label=period_label)

@@ -1,0 +1,143 @@
+"""Catalogue: every indicator's fiche; targets edited with their start date; new indicators added."""
+
+import datetime as dt
+
+import streamlit as st
+
+from pilotage_qualite.common import formats
+from pilotage_qualite.model.catalogue import CatalogueError
+from pilotage_qualite.reports import catalogue_edits
+from pilotage_qualite.reports.data_admin import md
+from pilotage_qualite.ui import access, actions, context, downloads
+
+selection = st.session_state["filtres"]
+store = context.store()
+catalogue = context.catalogue()
+changes = context.target_changes()
+today = selection.period.debut if selection.period is not None else dt.date.today().replace(day=1)
+
+st.title("Catalogue des indicateurs")
+for level, text in st.session_state.pop("messages_catalogue", []):
+    (st.success if level == "ok" else st.error)(text)
+for problem in context.catalogue_problems():
+    st.warning(f"Indicateur ajouté laissé de côté : {md(problem)}")
+
+st.caption(f"{len(catalogue)} indicateurs. Cible et seuil en vigueur au "
+           f"{formats.date_fr(today)} (début de la période choisie dans les filtres).")
+catalogue_shown = catalogue_edits.catalogue_table(catalogue, changes, today)
+st.dataframe(catalogue_shown, hide_index=True, width="stretch")
+downloads.table_downloads(catalogue_shown, "catalogue des indicateurs", sheet_name="Catalogue")
+
+# --- one fiche ----------------------------------------------------------------------------------
+
+st.header("Fiche", divider="gray")
+wanted = st.query_params.get("indicateur")
+indicator_id = st.selectbox("Indicateur", catalogue.ids,
+                            index=catalogue.ids.index(wanted) if wanted in catalogue else 0,
+                            format_func=lambda i: f"{i} · {catalogue[i].titre}", key="catalogue_indicateur")
+indicator = catalogue[indicator_id]
+cible, seuil = context.target_in_force(indicator, today)
+
+st.subheader(f"{indicator.id} · {indicator.titre}", anchor=False)
+st.caption(f"Processus {indicator.processus} · pilote : {indicator.pilote} · défini dans {indicator.source_file}")
+st.markdown(f"**Pourquoi** : {indicator.pourquoi}")
+st.markdown(f"**Définition** : {indicator.definition}")
+
+
+def shown(value: float | None) -> str:
+    return "aucune" if value is None else formats.with_unit(value, indicator.unite, indicator.decimales)
+
+
+facts = st.columns(5)
+facts[0].metric("Unité", indicator.unite)
+facts[1].metric("Sens", indicator.sens or "—", help=catalogue_edits.direction_text(indicator))
+facts[2].metric("Cible en vigueur", shown(cible))
+facts[3].metric("Seuil d'alerte", shown(seuil))
+facts[4].metric("Effectif minimal", indicator.n_min if indicator.n_min is not None else "—")
+st.markdown(f"**Sens** : {catalogue_edits.direction_text(indicator)} · **Dimensions** : "
+            f"{', '.join(indicator.dimensions) or 'aucune (ensemble de la structure)'}")
+st.markdown("**Formule**")
+for label, text in catalogue_edits.formula_lines(indicator):
+    st.markdown(f"- {label} : `{text}`")
+if selection.period is not None:
+    with st.expander("Requête SQL exécutée"):
+        st.code("\n\n".join(context.indicator_sql(indicator_id, selection.period)), language="sql")
+
+st.markdown("**Historique des cibles**")
+target_history = catalogue_edits.target_history(indicator, changes)
+st.dataframe(target_history, hide_index=True, width="stretch")
+downloads.table_downloads(target_history, f"historique des cibles {indicator.id}", key="telecharger-cibles",
+                          sheet_name="Cibles")
+
+if access.can_write():
+    if indicator.sens is None:
+        st.caption("Volume suivi sans sens (ni hausse ni baisse) : pas de cible à fixer.")
+    else:
+        with st.form("nouvelle_cible"):
+            st.markdown(f"**Changer la cible de {indicator.id}** (les périodes antérieures gardent la leur)")
+            left, middle, right = st.columns(3)
+            start = left.date_input("À partir du", value=today, format="DD/MM/YYYY", key="cible_debut")
+            new_target = middle.number_input(f"Cible ({indicator.unite})", value=cible, step=1.0, key="cible_valeur",
+                                             placeholder="aucune")
+            new_threshold = right.number_input(f"Seuil d'alerte ({indicator.unite})", value=seuil, step=1.0,
+                                               key="cible_seuil", placeholder="aucun")
+            submitted = st.form_submit_button("Enregistrer la cible", type="primary", icon=":material/flag:")
+        if submitted:
+            problems = catalogue_edits.target_form_problems(indicator, new_target, new_threshold)
+            if start is None:
+                problems.append("Choisissez la date à partir de laquelle la cible s'applique.")
+            if problems:
+                for problem in problems:
+                    st.error(problem)
+            else:
+                try:
+                    actions.set_target(indicator.id, start, new_target, new_threshold)
+                    st.session_state["messages_catalogue"] = [
+                        ("ok", catalogue_edits.target_change_message(indicator, start, new_target, new_threshold))]
+                except actions.WRITE_ERRORS as exc:
+                    st.session_state["messages_catalogue"] = [("error", md(exc))]
+                st.rerun()
+
+# --- new indicator ---------------------------------------------------------------------------------
+
+if access.can_write():
+    st.header("Ajouter un indicateur", divider="gray")
+    st.markdown("Écrivez l'indicateur **dans le format des fichiers du catalogue** (YAML, mêmes champs). "
+                "Il est vérifié (champs, colonnes des jeux, SQL) puis calculé sur les données actuelles "
+                "avant d'être enregistré. Il est enregistré **dans la base**, avec votre nom et la date, "
+                "à côté des fichiers du dossier `declarations/indicators/` qui restent inchangés.")
+    text = st.text_area("Définition (YAML)", height=380, key="nouvel_indicateur",
+                        placeholder=catalogue_edits.EXAMPLE)
+    checked = st.session_state.get("indicateur_verifie")
+    if st.button("Vérifier et tester sur les données", icon=":material/science:", key="verifier_indicateur"):
+        try:
+            new, candidate = catalogue_edits.check_new_indicators(text, catalogue, store.datasets)
+            ids = [i.id for i in new]
+            trial = (context.trial_compute(candidate, ids, selection.period) if selection.period is not None else None)
+            checked = {"texte": text, "ids": ids, "essai": trial}
+        except CatalogueError as exc:
+            checked = {"texte": text, "erreurs": str(exc).splitlines()}
+        st.session_state["indicateur_verifie"] = checked
+    if checked and checked["texte"] == text:
+        if checked.get("erreurs"):
+            for problem in checked["erreurs"]:
+                st.error(md(problem))
+        else:
+            st.success(f"Définition valide : {', '.join(checked['ids'])}. Valeurs calculées sur les données actuelles "
+                       "(ensemble de la structure, 12 dernières périodes) :")
+            if checked["essai"] is not None:
+                st.dataframe(checked["essai"], hide_index=True, width="stretch")
+            if st.button("Enregistrer dans le catalogue", type="primary", icon=":material/save:",
+                         key="enregistrer_indicateur"):
+                try:
+                    new, _ = catalogue_edits.check_new_indicators(text, context.catalogue(), store.datasets)
+                    actions.add_indicators(catalogue_edits.definitions_by_id(text, new))
+                    st.session_state["messages_catalogue"] = [
+                        ("ok", f"Indicateur {', '.join(i.id for i in new)} ajouté au catalogue (enregistré dans la "
+                               "base) : il est calculé dans le tableau de bord et sa fiche est disponible.")]
+                    st.session_state.pop("indicateur_verifie", None)
+                except (CatalogueError, *actions.WRITE_ERRORS) as exc:
+                    st.session_state["messages_catalogue"] = [("error", md(exc))]
+                st.rerun()
+    elif checked:
+        st.caption("La définition a changé depuis la dernière vérification : vérifiez-la de nouveau.")

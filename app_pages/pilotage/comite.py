@@ -1,0 +1,100 @@
+"""Comité: the meeting view. The agenda of ISO 9001 §9.3 for the period reviewed, attendees,
+notes per point, decisions (optionally opening an action of the improvement plan), closing;
+closed meetings reopen read-only. In projector mode, one agenda point per screen."""
+
+import streamlit as st
+
+from pilotage_qualite.common import formats
+from pilotage_qualite.model.meetings import OPEN
+from pilotage_qualite.reports.data_admin import md
+from pilotage_qualite.ui import access, committee, context, downloads, projector, tiles
+from pilotage_qualite.ui.filters import Filters
+
+selection: Filters = st.session_state["filtres"]
+store = context.store()
+st.title("Comité de pilotage qualité", anchor=False)
+committee.show_flash()
+
+meetings = store.meetings()
+NEW = 0
+labels = {NEW: "Préparer une nouvelle réunion",
+          **{int(row["id"]): committee.listed_meeting_label(row) for _, row in meetings.iterrows()}}
+options = list(labels)
+wanted = st.query_params.get(committee.MEETING_PARAM, "")
+open_ids = [int(i) for i in meetings.loc[meetings["statut"] == OPEN, "id"]]
+default = int(wanted) if wanted.isdigit() and int(wanted) in labels else (open_ids[0] if open_ids else NEW)
+# On the projector the agenda comes first: choosing or creating the meeting folds away.
+chooser = st.expander("Choisir ou créer la réunion") if selection.projector else st.container()
+# Not a bound widget: the URL keeps the meeting's id (`?reunion=3`), and a new meeting in the
+# options makes a new widget that selects it.
+chosen = chooser.selectbox("Réunion", options, index=options.index(default), format_func=labels.get)
+if chosen == NEW:
+    st.query_params.pop(committee.MEETING_PARAM, None)
+else:
+    st.query_params[committee.MEETING_PARAM] = str(chosen)
+
+meeting = None
+writable = False
+if chosen == NEW:
+    if selection.period is None:
+        st.info("La base ne contient encore aucune donnée datée : importez vos tableurs (page Import) avant de "
+                "préparer une réunion du comité.", icon=":material/groups:")
+        st.stop()
+    period, site = selection.period, selection.site
+    with chooser:
+        if access.can_write():
+            created = committee.create_form(period, site)
+            if created is not None:
+                st.query_params[committee.MEETING_PARAM] = str(created)
+                st.rerun()
+        else:
+            st.caption("La création d'une réunion est réservée au rôle qualité.")
+    st.caption("Ordre du jour provisoire, calculé sur la période des filtres : créez la réunion pour y noter "
+               "participants, analyses et décisions.")
+else:
+    meeting = store.meeting(chosen)
+    period, site = meeting.period, meeting.site
+    st.subheader(f"Réunion du {formats.date_fr(meeting.day)} · période revue : {period.label_fr} · "
+                 f"{site or 'Ensemble de la structure'}", anchor=False)
+    if not meeting.is_open:
+        st.info(f"Réunion close le {formats.datetime_fr(meeting.closed_on)} : elle se consulte en lecture seule.",
+                icon=":material/lock:")
+    writable = meeting.is_open and access.can_write()
+    if not selection.projector and selection.period is not None and (selection.period != period
+                                                                     or selection.site != site):
+        st.caption("La réunion porte sur sa propre période et son site : les filtres de la barre latérale ne "
+                   "s'appliquent pas à cet ordre du jour.")
+    if meeting.participants:
+        st.markdown("**Participants** : " + md(", ".join(meeting.participants)))
+    else:
+        st.caption("Aucun participant enregistré.")
+    if writable and not selection.projector:
+        with st.expander("Modifier la liste des participants"):
+            committee.participants_form(meeting)
+
+agenda = committee.agenda(meeting, period, site)
+tiles.coverage_warning(period, agenda.coverage_gaps)
+if agenda.previous is not None:
+    label = committee.meeting_label(agenda.previous)
+    st.caption(f"Suit la {md(label[0].lower() + label[1:])}.")
+links = Filters(period.grain, period, site, selection.projector).query_params()
+points = [agenda.items[projector.committee_point() - 1]] if selection.projector else agenda.items
+for item in points:
+    committee.render_item(item, agenda, links, per_row=3 if selection.projector else 4)
+    if writable and item.key == "nouvelles_decisions":
+        committee.decision_form(meeting)
+    if writable:
+        with st.expander(f"Note de séance du point {item.number}"):
+            committee.note_form(meeting, item)
+
+if not selection.projector:
+    st.header("Dossier du comité (PDF)", divider="gray", anchor=False)
+    downloads.committee_pack_section(agenda, meeting)
+
+if writable and not selection.projector:
+    st.header("Clôture de la réunion", divider="gray", anchor=False)
+    committee.close_form(meeting)
+
+if not meetings.empty and not selection.projector:
+    st.header("Réunions enregistrées", divider="gray", anchor=False)
+    committee.meetings_table(meetings)

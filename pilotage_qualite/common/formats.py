@@ -1,0 +1,69 @@
+"""French formats for numbers and dates, shared by pages and exports.
+
+`92,5 %`, `1 234`, `14/03/2025` (month names: `months`). A missing value is never shown as 0: it is
+« pas de données ».
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+NO_DATA = "pas de données"
+NARROW_NBSP = "\u202f"  # thousands separator and before units, as French typography wants
+NBSP = "\u00a0"
+
+UNIT_SUFFIX = {"%": f"{NBSP}%", "jours": f"{NBSP}j", "heures": f"{NBSP}h", "nombre": "", "ratio": ""}
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, pandas NA or NaT: a value that must read « pas de données », never 0."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """1234.5 → « 1 234,5 » (narrow no-break space for thousands, decimal comma)."""
+    if is_missing(value):
+        return NO_DATA
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NARROW_NBSP).replace(".", ",")
+
+
+def with_unit(value: float | int | None, unit: str, decimals: int = 0) -> str:
+    """A value with its unit: « 92,5 % », « 12 j », « 1 234 »."""
+    if is_missing(value):
+        return NO_DATA
+    return number(value, decimals) + UNIT_SUFFIX.get(unit, f"{NBSP}{unit}")
+
+
+def target_text(target: float | None, direction: object, unit: str, decimals: int = 0) -> str:
+    """« cible ≥ 90,0 % » (≤ when lower is better), « sans cible »."""
+    if is_missing(target):
+        return "sans cible"
+    sign = "≥" if direction == "hausse" else "≤"
+    return f"cible {sign} {with_unit(target, unit, decimals)}"
+
+
+def signed(value: float | None, unit: str, decimals: int = 0) -> str | None:
+    """A change: « +2,5 pts », « −3 »; None when it cannot be computed."""
+    if is_missing(value):
+        return None
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    suffix = f"{NBSP}pt" if unit == "%" else UNIT_SUFFIX.get(unit, "")
+    return sign + number(abs(value), decimals) + suffix
+
+
+def date_fr(day: dt.date | dt.datetime | None) -> str:
+    if day is None or (isinstance(day, float) and math.isnan(day)):
+        return ""
+    return day.strftime("%d/%m/%Y")
+
+
+def datetime_fr(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.strftime("%d/%m/%Y à %H:%M")

@@ -1,0 +1,104 @@
+"""Control charts on the engine's rows: each (indicator, dimension value, grain) series charted
+from its first usable points (model.spc), the wanted rows reading their limits, special causes
+and verdicts.
+
+A point is usable when its period is wholly covered, its value exists and its n reaches n min:
+only usable points build the baseline and signal. No chart at year grain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pilotage_qualite.engine.coverage_rows import needs_of
+from pilotage_qualite.model import spc
+from pilotage_qualite.model.catalogue import Catalogue, Indicator
+from pilotage_qualite.model.periods import Period
+
+
+def chart_kind(catalogue: Catalogue, indicator: Indicator) -> str:
+    """The declared chart, else by the definition: stocks and 12-month windows (points that
+    overlap) none; a share of rows a p-chart; a rate per exposure a u-chart; anything else XmR."""
+    if indicator.carte is not None:
+        return indicator.carte
+    if any(kind != "flux" for _, kind in needs_of(catalogue, indicator)):
+        return spc.NO_CHART
+    if indicator.is_proportion:
+        return spc.P_CHART
+    if indicator.is_composite and indicator.unite == "ratio" and indicator.numerateur and indicator.denominateur:
+        return spc.U_CHART
+    return spc.XMR_CHART
+
+
+@dataclass
+class ControlColumns:
+    """For each wanted row: limits, the rules fired on it, its variation and assurance."""
+
+    kind: np.ndarray
+    centre: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    signals: np.ndarray  # a tuple of rule names per row
+    variation: np.ndarray
+    assurance: np.ndarray
+    reason: np.ndarray  # why a row has no limits (None when it has)
+
+
+def control_columns(catalogue: Catalogue, info: Sequence[Indicator], periods: Sequence[Period],
+                    raw: pd.DataFrame, usable: np.ndarray, v: np.ndarray, rows: np.ndarray,
+                    target: np.ndarray) -> ControlColumns:
+    """Chart every series a wanted row belongs to; ``rows`` are the wanted rows' positions in
+    ``raw`` and ``target`` their targets in force (for assurance)."""
+    size = len(rows)
+    signals = np.empty(size, dtype=object)
+    for k in range(size):
+        signals[k] = ()
+    out = ControlColumns(np.full(size, spc.NO_CHART, dtype=object), *(np.full(size, np.nan) for _ in range(3)),
+                         signals, *(np.full(size, None, dtype=object) for _ in range(3)))
+    ind = raw["indicateur"].cat.codes.to_numpy(dtype=np.int64)
+    per = raw["_periode"].cat.codes.to_numpy(dtype=np.int64)
+    grain = np.array([p.grain for p in periods], dtype=object)[per]
+    order = np.array([p.index for p in periods], dtype=np.int64)[per]
+    num = raw["numerateur"].to_numpy(dtype=float)
+    den = raw["denominateur"].to_numpy(dtype=float)
+    kinds = [chart_kind(catalogue, i) for i in info]
+    wanted_at = {int(r): k for k, r in enumerate(rows)}
+    series_of = raw["_serie"].to_numpy()
+    for (serie, g), positions in pd.Series(np.arange(len(raw))).groupby([series_of, grain]).groups.items():
+        mine = [wanted_at[p] for p in positions if p in wanted_at]
+        if not mine:
+            continue
+        points = np.asarray(positions)[np.argsort(order[positions], kind="stable")]
+        indicator = info[ind[points[0]]]
+        kind = kinds[ind[points[0]]]
+        if g == "annee":
+            chart = spc.no_limits(kind, len(points), spc.NOT_AT_YEAR_GRAIN)
+        else:
+            chart = spc.control_chart(kind, _series(indicator, kind, v[points], usable[points], num[points],
+                                                    den[points]))
+        at = {int(p): k for k, p in enumerate(points)}
+        for k in mine:
+            position = at[int(rows[k])]
+            out.kind[k] = kind
+            out.centre[k], out.lower[k], out.upper[k] = (chart.centre[position], chart.lower[position],
+                                                         chart.upper[position])
+            out.signals[k] = tuple(chart.signals[position])
+            out.reason[k] = chart.reason
+            if usable[rows[k]]:
+                out.variation[k] = spc.variation(chart, v[points], position, indicator.sens)
+                out.assurance[k] = spc.assurance(chart, position, indicator.sens, target[k])
+    return out
+
+
+def _series(indicator: Indicator, kind: str, values: np.ndarray, usable: np.ndarray, num: np.ndarray,
+            den: np.ndarray) -> spc.Series:
+    usable = usable & np.isfinite(values)
+    if kind in (spc.P_CHART, spc.U_CHART):
+        usable &= np.isfinite(num) & np.isfinite(den) & (den > 0)
+    scale = 100.0 if kind == spc.P_CHART else indicator.rate_scale if kind == spc.U_CHART else 1.0
+    return spc.Series(values, usable, num, den, scale=scale,
+                      upper_bound=100.0 if indicator.is_percentage else None)

@@ -1,0 +1,87 @@
+"""Start-up: the store of an installation, the demo loaded into an empty base (and emptied on request)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from pilotage_qualite.common.settings import DEMO_DIR, DEMO_STRUCTURE_FILE, Settings
+from pilotage_qualite.intake.pseudonyms import installation_secret
+from pilotage_qualite.model.coverage import REGISTER
+from pilotage_qualite.model.datasets import load_datasets
+from pilotage_qualite.store import Store
+from pilotage_qualite.store.database import APPLIED
+
+DEMO_USER = "démo"
+
+
+def open_store(settings: Settings) -> Store:
+    """The store of an installation, its schema created or migrated from the declarations.
+
+    The one place a store is built from settings: the app, the command line, the tests and the
+    benchmark all open it here.
+    """
+    store = Store(settings.database, load_datasets(), kept_files_dir=settings.kept_files_dir,
+                  busy_timeout_s=settings.busy_timeout_s)
+    store.initialise()
+    return store
+
+
+def demo_files(folder: Path = DEMO_DIR) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in {".xlsx", ".xls", ".ods", ".csv", ".txt"})
+
+
+def load_demo(store: Store, settings: Settings, folder: Path = DEMO_DIR) -> list[int]:
+    """Import every demo spreadsheet through the same pipeline as a user's files."""
+    # The pipeline (pandas parsing) loads here, not with open_store: most commands never import.
+    from pilotage_qualite.intake.prepare import correct_coverage, prepare_file
+    from pilotage_qualite.intake.read import Limits
+
+    secret = installation_secret(settings.secret_file)
+    limits = Limits.from_settings(settings)
+    structure = folder / DEMO_STRUCTURE_FILE.name
+    extraction = yaml.safe_load(structure.read_text(encoding="utf-8")).get("extraction") if structure.exists() else None
+    applied = []
+    for path in demo_files(folder):
+        prepared = prepare_file(path, store.datasets, secret=secret, limits=limits)
+        dataset = store.datasets[prepared.batch.dataset]
+        if extraction and dataset.coverage_mode == REGISTER:  # the demo's registers were all extracted on one day
+            correct_coverage(prepared.batch, dataset, extraction=extraction)
+        import_id, _ = store.apply(prepared.batch, author=DEMO_USER)
+        if import_id is not None:
+            applied.append(import_id)
+    return applied
+
+
+def load_demo_if_new(store: Store, settings: Settings) -> bool:
+    """Fill a base that never received any import with the demo; True if it did."""
+    if store.has_history():
+        return False
+    load_demo(store, settings)
+    return True
+
+
+def demo_is_loaded(store: Store) -> bool:
+    journal = store.journal()
+    return bool(((journal["utilisateur"] == DEMO_USER) & (journal["etat"] == APPLIED)).any())
+
+
+def structure_name(configured: str, store: Store) -> str:
+    """The name on the pack's cover: the configured one, else the demo's when the demo is loaded."""
+    if configured:
+        return configured
+    if not demo_is_loaded(store):
+        return ""
+    name = yaml.safe_load(DEMO_STRUCTURE_FILE.read_text(encoding="utf-8"))["nom"]
+    return f"{name} (données fictives)"
+
+
+def empty_demo(store: Store, author: str) -> int:
+    """Undo every applied demo import (latest first): the base is empty of demo data,
+    and the journal keeps the trace. Returns how many imports were undone."""
+    journal = store.journal()
+    demo = journal[(journal["utilisateur"] == DEMO_USER) & (journal["etat"] == APPLIED)]
+    for import_id in sorted(demo["id"], reverse=True):
+        store.undo(int(import_id), author=author)
+    return len(demo)

@@ -1,0 +1,107 @@
+"""Every write the app makes, one function per flow.
+
+Each function checks the qualité role on the server (:func:`access.require_quality_role`, whatever
+the page showed) and hands the name it returns to the store as the author. Pages and the other ui
+modules never call a store write themselves, so a write without the check cannot be written
+(tests/test_architecture.py checks it). The command line writes through the same store methods
+with the author from its own context (``--utilisateur``).
+
+Refusals come as :data:`WRITE_ERRORS` with a French message, for the caller to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from pilotage_qualite import startup
+from pilotage_qualite.model.batch import ImportBatch, ImportCounts
+from pilotage_qualite.store.database import DatabaseBusy, StoreError
+from pilotage_qualite.ui import access, context
+
+WRITE_ERRORS = (access.AccessDenied, StoreError, DatabaseBusy)
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+def apply_import(batch: ImportBatch, remember_mapping: tuple[str, dict] | None = None
+                 ) -> tuple[int | None, ImportCounts, bool]:
+    """Write a confirmed file (never twice the same content); with ``remember_mapping``
+    (header signature, mapping made by hand), keep the mapping for the next files of that shape.
+    Returns (import id or None when already imported, counts, whether the mapping was kept)."""
+    author = access.require_quality_role()
+    store = context.store()
+    import_id, counts = store.apply(batch, author=author)
+    if import_id is None or remember_mapping is None:
+        return import_id, counts, False
+    signature, mapping = remember_mapping
+    store.save_mapping(batch.dataset, signature, mapping, author=author)
+    return import_id, counts, True
+
+
+def undo_import(import_id: int) -> int:
+    """Undo an import; returns the number of rows it had replaced that come back."""
+    return context.store().undo(import_id, author=access.require_quality_role())
+
+
+def kept_file(import_id: int) -> bytes:
+    """The original file as uploaded: it may hold the personal columns dropped on import, so
+    only the qualité role reads it."""
+    access.require_quality_role()
+    return context.store().kept_file(import_id)[1]
+
+
+def empty_demo() -> int:
+    """Undo every demo import; returns how many were undone."""
+    return startup.empty_demo(context.store(), author=access.require_quality_role())
+
+
+# --- catalogue and analyses ----------------------------------------------------------------------
+
+
+def set_target(indicator_id: str, start: dt.date, cible: float | None, seuil: float | None) -> None:
+    context.store().set_target(indicator_id, start, cible, seuil, author=access.require_quality_role())
+
+
+def add_indicators(definitions: dict[str, str]) -> None:
+    """Keep indicators added in the app (their YAML text by id), already checked by the caller."""
+    context.store().add_indicator_definitions(definitions, author=access.require_quality_role())
+
+
+def add_comment(indicator_id: str, period_label: str, site: str | None, text: str) -> str:
+    """Record an analysis; returns the author's name (the confirmation says who wrote it)."""
+    author = access.require_quality_role()
+    context.store().add_comment(indicator_id, period_label, site, text, author=author)
+    return author
+
+
+# --- committee meetings --------------------------------------------------------------------------
+
+
+def create_meeting(day: dt.date, grain: str, period_label: str, site: str | None) -> int:
+    return context.store().create_meeting(day, grain, period_label, site, author=access.require_quality_role())
+
+
+def set_participants(meeting_id: int, names: list[str]) -> None:
+    context.store().set_participants(meeting_id, names, author=access.require_quality_role())
+
+
+def add_note(meeting_id: int, point: int, text: str) -> None:
+    context.store().add_note(meeting_id, point, text, author=access.require_quality_role())
+
+
+def add_decision(meeting_id: int, text: str, *, pilote: str | None, echeance: dt.date | None,
+                 create_action: bool) -> dict:
+    return context.store().add_decision(meeting_id, text, author=access.require_quality_role(), pilote=pilote,
+                                        echeance=echeance, create_action=create_action)
+
+
+def close_meeting(meeting_id: int) -> None:
+    context.store().close_meeting(meeting_id, author=access.require_quality_role())
+
+
+def archive_pack(meeting_id: int, make_pdf: Callable[[], bytes]) -> int:
+    """Produce the pack (a few seconds) once the role is checked, and archive it with the meeting."""
+    author = access.require_quality_role()
+    return context.store().archive_pack(meeting_id, make_pdf(), author=author)

@@ -1,0 +1,186 @@
+"""The Comité page driven server-side with AppTest: preparing, recording and closing a meeting,
+reopening it read-only, projector stepping, and an empty base."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from test_pages import markdown_text, open_app
+
+from pilotage_qualite.common.settings import load_settings
+from pilotage_qualite.reports.agenda import ITEM_TITLES
+from pilotage_qualite.startup import open_store
+from pilotage_qualite.store import Store
+
+PAGE = "app_pages/pilotage/comite.py"
+HEADERS = [f"{n}. {title}" for n, title in enumerate(ITEM_TITLES, start=1)]
+
+
+def store_of(folder: Path) -> Store:
+    settings = load_settings(environ={"PILOTAGE_DONNEES": str(folder)})
+    return open_store(settings)
+
+
+def button(app, label: str):
+    return next(b for b in app.button if b.label == label)
+
+
+def infos(app) -> str:
+    return "\n".join(i.value for i in app.info)
+
+
+def chart_titles(app) -> list[str]:
+    """Each chart's title (a narrow chart's title is wrapped on spaces: lines joined back)."""
+    titles = [json.loads(chart.proto.spec)["title"]["text"] for chart in app.get("vega_lite_chart")]
+    return [" ".join(t) if isinstance(t, list) else t for t in titles]
+
+
+def agenda_headers(app) -> list[str]:
+    return [h.value for h in app.header if h.value[:2].rstrip(".").isdigit()]
+
+
+def test_a_meeting_is_prepared_recorded_and_closed(app_env, demo_data_dir):
+    app_env(demo_data_dir)
+    app = open_app({"grain": "Trimestre"}, page=PAGE)
+    assert next(s for s in app.selectbox if s.label == "Réunion").value == 0  # « Préparer une nouvelle réunion »: nothing recorded yet
+    assert agenda_headers(app) == HEADERS
+    charts = chart_titles(app)  # point 3: the trend of every indicator off target or drifting
+    assert charts and all(t.endswith(" — Ensemble de la structure") for t in charts)
+    assert "REC-03 · Réponse sous 15 jours — Ensemble de la structure" in charts
+    assert len(app.metric) > len(charts)  # and the tiles of points 3 to 7
+
+    app.date_input(key="reunion_date").set_value(dt.date(2026, 11, 23))
+    button(app, "Créer la réunion").click().run()
+    assert not app.exception
+    assert app.subheader[0].value == ("Réunion du 23/11/2026 · période revue : 3e trimestre 2026 · "
+                                      "Ensemble de la structure")
+    assert app.query_params["reunion"] == ["1"] or app.query_params["reunion"] == "1"
+
+    app.text_area(key="participants_texte").input("Directrice\nRéférente qualité")
+    button(app, "Enregistrer les participants").click().run()
+    app.text_area(key="note_texte_3").input("REC-03 : *deux* réponses [tardives](http://x.example)")
+    button(app, "Enregistrer la note").click().run()  # the forms are drawn in order: point 1's first
+    app.text_area(key="decision_texte").input("Former les médiateurs à la gestion des conflits.")
+    app.checkbox(key="decision_action").check()
+    app.text_input(key="decision_pilote").input("responsable formation")
+    app.date_input(key="decision_echeance").set_value(dt.date(2027, 1, 31))
+    button(app, "Enregistrer la décision").click().run()
+    assert not app.exception and not app.error
+    assert "action RD-2026-11-23-1 ajoutée au plan d'amélioration" in app.success[0].value
+
+    store = store_of(demo_data_dir)
+    meeting = store.meeting(1)
+    assert meeting.participants == ("Directrice", "Référente qualité")
+    assert meeting.decisions[0].action_number == "RD-2026-11-23-1"
+    live = store.live_rows("actions").set_index("numero")
+    assert live.loc["RD-2026-11-23-1", "origine"] == "revue de direction"
+    text = markdown_text(app)
+    assert "Directrice, Référente qualité" in text
+    decisions = next(d.value for d in app.dataframe if "Action créée" in d.value.columns)
+    assert list(decisions["Action créée"]) == ["RD-2026-11-23-1"]
+
+    app.checkbox(key="cloture_confirmee").check()
+    button(app, "Clore la réunion").click().run()
+    assert not app.exception
+    assert "lecture seule" in infos(app)
+    assert not [b for b in app.button if b.label in ("Enregistrer la décision", "Enregistrer la note",
+                                                      "Clore la réunion")]
+    assert not store.meeting(1).is_open
+
+
+def test_notes_are_shown_as_text_never_as_markup(app_env, demo_data_dir):
+    store = store_of(demo_data_dir)
+    meeting_id = store.create_meeting(dt.date(2026, 11, 23), "mois", "2026-10", None, author="test")
+    store.add_note(meeting_id, 2, "**gras** [lien](http://x.example) <b>balise</b>", author="test")
+    store.set_participants(meeting_id, ["<img src=x onerror=alert(1)>"], author="test")
+    app_env(demo_data_dir)
+    app = open_app({"reunion": str(meeting_id)}, page=PAGE)
+    text = markdown_text(app)
+    assert "\\*\\*gras\\*\\* \\[lien\\]" in text and "\\<b\\>balise" in text
+    assert "\\<img src=x onerror=alert\\(1\\)\\>" in text
+
+
+def test_a_closed_meeting_reopens_read_only_and_the_next_one_follows_its_decisions(app_env, demo_data_dir):
+    store = store_of(demo_data_dir)
+    first = store.create_meeting(dt.date(2026, 8, 20), "trimestre", "2026-T2", None, author="test")
+    store.add_decision(first, "Mettre à jour le livret d'accueil.", author="test", pilote="responsable RH",
+                       echeance=dt.date(2026, 9, 30), create_action=True)
+    store.close_meeting(first, author="test")
+    second = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
+    app_env(demo_data_dir)
+
+    closed = open_app({"reunion": str(first)}, page=PAGE)
+    assert "lecture seule" in infos(closed)
+    assert not [b for b in closed.button if b.label.startswith("Enregistrer")]
+
+    app = open_app({"reunion": str(second)}, page=PAGE)
+    followed = next(d.value for d in app.dataframe if "Situation" in d.value.columns)
+    assert list(followed["Action"]) == ["RD-2026-08-20-1"]
+    assert list(followed["Situation"]) == ["en retard"]  # due 30/09/2026, still « à faire » on 23/11/2026
+    assert "Suit la réunion du 20/08/2026" in "\n".join(c.value for c in app.caption)
+
+
+def test_projector_mode_steps_through_the_agenda_one_point_per_screen(app_env, demo_data_dir):
+    store = store_of(demo_data_dir)
+    meeting_id = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
+    app_env(demo_data_dir)
+    app = open_app({"reunion": str(meeting_id), "projecteur": "true"}, page=PAGE)
+    assert agenda_headers(app) == [HEADERS[0]]
+    assert f"**Comité · point 1 / 8** · {ITEM_TITLES[0]}" in markdown_text(app)
+    assert app.button(key="point_precedent").disabled
+    app.button(key="point_suivant").click().run()
+    app.button(key="point_suivant").click().run()
+    assert agenda_headers(app) == [HEADERS[2]]
+    assert chart_titles(app)  # point 3: the trends of the indicators off target
+    app.button(key="point_precedent").click().run()
+    assert agenda_headers(app) == [HEADERS[1]]
+    for _ in range(6):  # from point 2 to point 8
+        app.button(key="point_suivant").click().run()
+    assert agenda_headers(app) == [HEADERS[7]] and app.button(key="point_suivant").disabled
+    assert not app.exception
+
+
+def test_an_empty_base_says_there_is_nothing_to_review(app_env, tmp_path):
+    app_env(tmp_path)
+    store = store_of(tmp_path)
+    store.initialise()
+    from pilotage_qualite.startup import empty_demo, load_demo
+
+    load_demo(store, load_settings(environ={"PILOTAGE_DONNEES": str(tmp_path)}))
+    empty_demo(store, author="test")
+    app = open_app(page=PAGE)
+    assert "aucune donnée datée" in infos(app)
+    assert not agenda_headers(app)
+
+
+def test_the_lecture_role_reads_meetings_but_gets_no_form(app_env, demo_data_dir, monkeypatch):
+    from pilotage_qualite.ui import access
+
+    store = store_of(demo_data_dir)
+    meeting_id = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
+    store.add_note(meeting_id, 1, "Note lisible par tous.", author="test")
+    monkeypatch.setattr(access, "current_role", lambda: access.READER)
+    app_env(demo_data_dir)
+    app = open_app({"reunion": str(meeting_id)}, page=PAGE)
+    assert "Note lisible par tous\\." in markdown_text(app)  # escaped Markdown
+    assert not [b for b in app.button if b.label.startswith(("Enregistrer", "Clore", "Créer"))]
+    app = open_app(page=PAGE)  # « Préparer une nouvelle réunion » is not the default: pick it
+    next(s for s in app.selectbox if s.label == "Réunion").set_value(0).run()
+    assert "réservée au rôle qualité" in "\n".join(c.value for c in app.caption)
+    assert not [b for b in app.button if b.label == "Créer la réunion"]
+
+
+def test_comite_page_archives_the_pack_with_the_meeting(app_env, demo_data_dir: Path):
+    app_env(demo_data_dir)
+    store = store_of(demo_data_dir)
+    meeting_id = store.create_meeting(dt.date(2026, 10, 14), "trimestre", "2026-T3", None, author="qualite")
+    app = open_app({"reunion": str(meeting_id)}, page="app_pages/pilotage/comite.py")
+    assert "Dossier du comité (PDF)" in [h.value for h in app.header]
+    assert "Aucun dossier archivé avec cette réunion." in [c.value for c in app.caption]
+    next(b for b in app.button if b.label == "Produire et archiver avec la réunion").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    archived = store.meeting_packs(meeting_id)
+    assert len(archived) == 1 and store.meeting_pack(int(archived["id"].iloc[0])).startswith(b"%PDF")
+    assert any("Dossier archivé n° 1" in s.value for s in app.success)

@@ -1,0 +1,127 @@
+"""Pages driven server-side with AppTest, on the demo data and on an empty base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[2]
+TIMEOUT = 120
+
+
+def open_app(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    if page:
+        app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def markdown_text(app: AppTest) -> str:
+    return "\n".join(m.value for m in app.markdown)
+
+
+def test_dashboard_opens_on_the_latest_month_with_every_indicator(app_env, demo_data_dir):
+    app_env(demo_data_dir)
+    app = open_app()
+    assert app.subheader[0].value == "octobre 2026 · Ensemble de la structure"
+    labels = [m.label for m in app.metric]
+    assert len(labels) == 29 and labels[0] == "ACT-01 · Interventions réalisées"
+    by_label = {m.label: m.value for m in app.metric}
+    # Values worked out from the demo rows (see tests/system/test_demo_import.py for the status spread).
+    assert by_label["ACT-01 · Interventions réalisées"] == "492"
+    assert by_label["RH-01 · Taux de rotation du personnel (12 m)"] == "30,0\u00a0%"
+    summary = app.markdown[0].value if "non atteint" in app.markdown[0].value else markdown_text(app)
+    assert "non atteint**] 3" in summary and "atteint**] 5" in summary
+    assert "Données de démonstration" in app.info[0].value
+
+
+def test_site_and_period_come_from_the_url(app_env, demo_data_dir):
+    app_env(demo_data_dir)
+    app = open_app({"site": "Saint-Étienne", "periode": "septembre 2026"})
+    assert app.subheader[0].value == "septembre 2026 · Saint-Étienne"
+    by_label = {m.label: m for m in app.metric}
+    assert by_label["ACT-01 · Interventions réalisées"].value == "171"
+    # AUD-01 has no site breakdown: the tile says it shows the whole structure.
+    assert "ensemble de la structure" in "\n".join(c.value for c in app.caption)
+
+
+def test_quarter_grain_and_off_target_first(app_env, demo_data_dir):
+    app_env(demo_data_dir)
+    app = open_app({"grain": "Trimestre"})
+    assert app.subheader[0].value.startswith("3e trimestre 2026")
+    app.toggle(key="hors_cible_dabord").set_value(True).run()
+    first = app.metric[0].label
+    assert first.split(" · ")[0] in {"PA-01", "PA-02", "REC-03", "REC-04", "RH-01", "SAT-01", "SEC-02"}
+
+
+def test_fiche_shows_trend_definition_and_rows_behind(app_env, demo_data_dir):
+    app_env(demo_data_dir)
+    app = open_app({"indicateur": "REC-03", "site": "Saint-Étienne"}, page="app_pages/pilotage/fiche.py")
+    assert app.title[0].value == "REC-03 · Réponse sous 15 jours"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["octobre 2026"] == "50,0\u00a0%" and metrics["Effectif (n)"] == "2"
+    assert "effectif insuffisant" in markdown_text(app)
+    assert "date_reponse" in app.code[0].value
+    behind = app.dataframe[0].value
+    assert len(behind) >= 2 and {"fichier", "_ligne"} <= set(behind.columns)
+
+
+def test_fiche_charts_keep_their_plot_height(app_env, demo_data_dir):
+    """Each chart fits the width and keeps the height it asks for: under Streamlit's default
+    « fit » the breakdown's bars were squeezed to hairlines under the axes and the legend."""
+    import json
+
+    app_env(demo_data_dir)
+    app = open_app({"indicateur": "DEM-01"}, page="app_pages/pilotage/fiche.py")
+    specs = [json.loads(e.proto.spec) for e in app.get("vega_lite_chart")]
+    titles = [s["title"]["text"] if isinstance(s["title"], dict) else s["title"] for s in specs]
+    assert titles == ["Demandes reçues — Ensemble de la structure", "Par site — octobre 2026",
+                      "Par canal — octobre 2026"]
+    for spec in specs:
+        assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}, spec["title"]
+    site_bars = specs[1]
+    assert site_bars["height"] >= 48 * 3  # three sites in the demo, 48 px a bar
+
+
+def test_empty_base_says_so_instead_of_zeros(app_env, tmp_path):
+    app_env(tmp_path)
+    from pilotage_qualite.common.settings import load_settings
+    from pilotage_qualite.startup import empty_demo, load_demo, open_store
+
+    settings = load_settings(environ={"PILOTAGE_DONNEES": str(tmp_path)})
+    store = open_store(settings)
+
+    load_demo(store, settings)
+    empty_demo(store, author="test")
+    app = open_app()
+    assert not app.metric
+    assert "aucune donnée datée" in app.info[0].value
+
+
+@pytest.mark.parametrize("page", ["app_pages/pilotage/tableau_de_bord.py", "app_pages/pilotage/fiche.py", "app_pages/donnees/consulter.py"])
+def test_every_page_renders_without_error(app_env, demo_data_dir, page):
+    app_env(demo_data_dir)
+    open_app(page=page)
+
+
+def test_fiche_lists_the_linked_actions_late_first(app_env, demo_data_dir):
+    """REC-03's actions: cited by a complaint or of origin « réclamation », late ones first;
+    DEM-01 has none and says how to link one."""
+    app_env(demo_data_dir)
+    app = open_app({"indicateur": "REC-03"}, page="app_pages/pilotage/fiche.py")
+    assert [h.value for h in app.header][-1] == "Actions liées"
+    actions = app.dataframe[-1].value
+    assert len(actions) >= 1 and list(actions.columns[:4]) == ["Situation", "Action", "Intitulé", "Échéance"]
+    assert all("Réclamations" in why or "réclamation" in why for why in actions["Liée par"])
+    order = {"en retard": 0, "ouverte": 1, "réalisée": 2}
+    assert list(actions["Situation"]) == sorted(actions["Situation"], key=order.__getitem__)
+    late = (actions["Situation"] == "en retard").sum()
+    assert f"{late} actions en retard" in markdown_text(app) or late < 2
+    none = open_app({"indicateur": "DEM-01"}, page="app_pages/pilotage/fiche.py")
+    assert any("Aucune action liée à DEM-01" in i.value for i in none.info)

@@ -1,0 +1,34 @@
+-- ACT-01 · Interventions réalisées
+-- What pilotage_qualite.engine.indicator_sql returns for 2026-10 (octobre 2026), one clause per line.
+-- Update: UPDATE_SQL_SNAPSHOTS=1 .venv/bin/python -m pytest tests/unit/engine/test_sql_snapshots.py
+
+-- Query 1 of 1, aggregates of ACT-01: rows of « activite », flux: date
+WITH _periodes(_periode, _grain, debut, fin, debut_fenetre, _debut_mois, _fin_mois) AS (VALUES ('2026-10', 'mois', DATE '2026-10-01', DATE '2026-11-01', DATE '2025-11-01', 24321, 24322)),
+    _lignes AS (SELECT 'mois' AS _g,
+          (year((date)) * 12 + month((date)) - 1) AS _k,
+          s.*
+      FROM "activite" s
+      WHERE (date) >= DATE '2026-10-01' AND (date) < DATE '2026-11-01'),
+    _agg AS (SELECT _g,
+          _k,
+          CASE WHEN GROUPING("site") = 0 THEN 'site' WHEN GROUPING("registre") = 0 THEN 'registre' ELSE '' END AS _dimension,
+          CASE WHEN GROUPING("site") = 0 THEN coalesce(CAST("site" AS VARCHAR), '(non renseigné)') WHEN GROUPING("registre") = 0 THEN coalesce(CAST("registre" AS VARCHAR), '(non renseigné)') ELSE '' END AS _modalite,
+          CAST((count(*)) AS DOUBLE) AS "_a0"
+      FROM _lignes
+      GROUP BY GROUPING SETS ((_g, _k), (_g, _k, "site"), (_g, _k, "registre")))
+SELECT p._periode,
+    a.* EXCLUDE (_g, _k)
+FROM _agg a
+JOIN _periodes p ON a._g = p._grain AND a._k = p._debut_mois
+UNION ALL
+SELECT NULL,
+    '__vide__',
+    NULL,
+    CAST((count(*)) AS DOUBLE) AS "_a0"
+FROM (SELECT NULL::VARCHAR AS _periode,
+      NULL::DATE AS debut,
+      NULL::DATE AS fin,
+      NULL::DATE AS debut_fenetre,
+      s.*
+  FROM "activite" s
+  WHERE false) _lignes

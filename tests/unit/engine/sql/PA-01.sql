@@ -1,0 +1,38 @@
+-- PA-01 · Actions réalisées dans les délais
+-- What pilotage_qualite.engine.indicator_sql returns for 2026-10 (octobre 2026), one clause per line.
+-- Update: UPDATE_SQL_SNAPSHOTS=1 .venv/bin/python -m pytest tests/unit/engine/test_sql_snapshots.py
+
+-- Query 1 of 1, aggregates of PA-01: rows of « actions », flux: date_realisation
+WITH _periodes(_periode, _grain, debut, fin, debut_fenetre, _debut_mois, _fin_mois) AS (VALUES ('2026-10', 'mois', DATE '2026-10-01', DATE '2026-11-01', DATE '2025-11-01', 24321, 24322)),
+    _lignes AS (SELECT 'mois' AS _g,
+          (year((date_realisation)) * 12 + month((date_realisation)) - 1) AS _k,
+          s.*
+      FROM "actions" s
+      WHERE (date_realisation) >= DATE '2026-10-01' AND (date_realisation) < DATE '2026-11-01'),
+    _agg AS (SELECT _g,
+          _k,
+          CASE WHEN GROUPING("origine") = 0 THEN 'origine' ELSE '' END AS _dimension,
+          CASE WHEN GROUPING("origine") = 0 THEN coalesce(CAST("origine" AS VARCHAR), '(non renseigné)') ELSE '' END AS _modalite,
+          CAST((100.0 * count(*) FILTER (WHERE date_realisation <= echeance) / NULLIF(count(*), 0)) AS DOUBLE) AS "_a0",
+          CAST((count(*) FILTER (WHERE date_realisation <= echeance)) AS DOUBLE) AS "_a1",
+          CAST((count(*)) AS DOUBLE) AS "_a2"
+      FROM _lignes
+      GROUP BY GROUPING SETS ((_g, _k), (_g, _k, "origine")))
+SELECT p._periode,
+    a.* EXCLUDE (_g, _k)
+FROM _agg a
+JOIN _periodes p ON a._g = p._grain AND a._k = p._debut_mois
+UNION ALL
+SELECT NULL,
+    '__vide__',
+    NULL,
+    CAST((100.0 * count(*) FILTER (WHERE date_realisation <= echeance) / NULLIF(count(*), 0)) AS DOUBLE) AS "_a0",
+    CAST((count(*) FILTER (WHERE date_realisation <= echeance)) AS DOUBLE) AS "_a1",
+    CAST((count(*)) AS DOUBLE) AS "_a2"
+FROM (SELECT NULL::VARCHAR AS _periode,
+      NULL::DATE AS debut,
+      NULL::DATE AS fin,
+      NULL::DATE AS debut_fenetre,
+      s.*
+  FROM "actions" s
+  WHERE false) _lignes
