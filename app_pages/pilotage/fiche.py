@@ -4,8 +4,9 @@ import streamlit as st
 
 from pilotage_qualite.common import formats
 from pilotage_qualite.model.status import NON_ATTEINT
-from pilotage_qualite.reports import selections
+from pilotage_qualite.reports import catalogue_edits, selections
 from pilotage_qualite.ui import charts, comments, context, downloads, process, tiles
+from pilotage_qualite.ui import events as series_events
 
 LINKED_ACTIONS_SHOWN = 50  # a large plan lists thousands: the first (late) ones on screen, all in the download
 selection = st.session_state["filtres"]
@@ -31,7 +32,8 @@ where = selection.site or "Ensemble de la structure"
 if current.empty:
     st.warning(f"Pas de valeur pour {selection.period.label_fr} ({where}).")
     st.stop()
-tile = selections.Tile.from_row(current.iloc[0])
+tile = selections.Tile.from_row(current.iloc[0],
+                                target_change=selections.latest_target_change(history.tail(selections.SPARKLINE_PERIODS)))
 
 value, status, target, count = st.columns(4)
 value.metric(selection.period.label_fr, tiles.value_text(tile))
@@ -46,12 +48,18 @@ if tile.ensemble_only:
 if tile.ci_low is not None:
     notes.append(f"Intervalle de confiance à 95 % : {formats.with_unit(tile.ci_low, '%', 1)} – "
                  f"{formats.with_unit(tile.ci_high, '%', 1)}.")
+if tile.reconstructed:
+    notes.append(f"◌ {selections.RECONSTRUCTED_NOTE[0].upper()}{selections.RECONSTRUCTED_NOTE[1:]}.")
+if tile.target_change is not None:
+    change = selections.target_change_text(tile)
+    notes.append(change[0].upper() + change[1:] + ".")
 notes += selections.control_notes(tile)
 for note in notes:
     st.markdown(note)
 
 charts.show(charts.screen_trend_chart, history, f"{indicator.titre} — {where}",
-            f"{len(history)} périodes jusqu'à {selection.period.label_fr}")
+            f"{len(history)} périodes jusqu'à {selection.period.label_fr}", events=series_events.recorded(indicator_id))
+series_events.render(indicator_id, selection.period)
 
 if indicator.dimensions:
     st.header("Répartition", divider="gray")
@@ -67,13 +75,19 @@ st.markdown(f"**Pourquoi** : {indicator.pourquoi}")
 st.markdown(f"**Calcul** : {indicator.definition}")
 direction = {"hausse": "plus haut est mieux", "baisse": "plus bas est mieux"}.get(indicator.sens, "volume suivi sans cible")
 facts = [f"Unité : {indicator.unite}", f"Sens : {direction}"]
-if indicator.cible is not None:
-    facts.append(f"Cible : {formats.number(indicator.cible, indicator.decimales)}")
-if indicator.seuil is not None:
-    facts.append(f"Seuil d'alerte : {formats.number(indicator.seuil, indicator.decimales)}")
+# The target in force on the period's first day, as the engine judged the period (not the file's).
+in_force = f" (en vigueur au {formats.date_fr(selection.period.debut)})"
+if tile.target is not None:
+    facts.append(f"Cible : {formats.with_unit(tile.target, indicator.unite, indicator.decimales)}{in_force}")
+if tile.threshold is not None:
+    facts.append(f"Seuil d'alerte : {formats.with_unit(tile.threshold, indicator.unite, indicator.decimales)}")
 if indicator.n_min is not None:
     facts.append(f"Effectif minimal : {indicator.n_min}")
 st.markdown(" · ".join(facts))
+targets = catalogue_edits.target_history(indicator, context.target_changes())
+if len(targets) > 1:
+    with st.expander(f"Historique des cibles ({len(targets) - 1} changement(s))"):
+        st.dataframe(targets, hide_index=True, width="stretch")
 with st.expander("Requête SQL exécutée"):
     st.code("\n\n".join(context.indicator_sql(indicator_id, selection.period)), language="sql")
 

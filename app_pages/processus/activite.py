@@ -48,8 +48,9 @@ if page.has("presence"):
         process.no_rows(page, "la présence terrain")
     else:
         target, threshold = page.target("ACT-04"), page.threshold("ACT-04")
+        in_force = page.targets_on("ACT-04", presence["mois"])
         presence = presence.assign(
-            niveau=process.status_bands(presence["taux"], target, threshold),
+            niveau=process.status_bands(presence["taux"], in_force),
             taux_texte=[formats.with_unit(v, "%", 1) for v in presence["taux"]],
             planifie=[formats.with_unit(v, "heures", 1) for v in presence["heures_planifiees"]],
             realise=[formats.with_unit(v, "heures", 1) for v in presence["heures_realisees"]])
@@ -59,7 +60,10 @@ if page.has("presence"):
             subtitle=[f"12 mois jusqu'à {page.when} · tous les sites",
                       "heures réalisées / heures planifiées, en %",
                       (f"{goal} · seuil d'alerte {formats.with_unit(threshold, '%')} · " if goal else "")
-                      + f"n = {process.count(len(presence), 'case')} site × mois"],
-            colour_title="Statut", colour_domain=process.band_names(target), colour_range=process.band_colours(target),
+                      + f"n = {process.count(len(presence), 'case')} site × mois",
+                      *(["chaque mois jugé sur la cible alors en vigueur (elle a changé sur ces 12 mois)"]
+                        if len(set(in_force)) > 1 else [])],
+            colour_title="Statut", colour_domain=process.band_names(in_force),
+            colour_range=process.band_colours(in_force),
             tooltip=[("site", "Site"), ("mois_fr", "Mois"), ("taux_texte", "Taux"), ("planifie", "Planifiées"),
                      ("realise", "Réalisées")])

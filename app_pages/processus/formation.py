@@ -61,7 +61,7 @@ if page.has("effectifs"):
             subtitle=[f"{page.as_of} · tous les sites",
                       f"n = {process.count(int(rows['n'].sum()), 'médiateur présent', 'médiateurs présents')}",
                       "part de titulaires · trait : intervalle de confiance à 95 % (Wilson)"],
-            target=target, target_label=process.target_text(target, "%"))
+            targets=[(target, process.target_text(target, "%"))] if target is not None else [])
 
     process.section("Intégration des nouveaux salariés (arrivées des 12 derniers mois)")
     arrivals = page.view(onboarding)

@@ -12,8 +12,14 @@ METHOD = ["part de « plutôt » ou « très satisfait »", "trait : intervalle 
 VALUE_TITLE = "% de satisfaits (point) et intervalle de confiance à 95 % (trait)"
 
 if page.has("satisfaction"):
-    target = page.target("SAT-01")
-    goal = process.target_text(target, "%")
+    # Each public has its own indicator and target in force (SAT-01 habitants, SAT-02 partenaires).
+    publics_by_target: dict[float, list[str]] = {}
+    for public, indicator_id in (("habitants", "SAT-01"), ("partenaires", "SAT-02")):
+        if page.target(indicator_id) is not None:
+            publics_by_target.setdefault(page.target(indicator_id), []).append(public)
+    targets = [(target, process.target_text(target, "%")
+                + ("" if len(publics_by_target) == 1 else f" ({' et '.join(publics)})"))
+               for target, publics in publics_by_target.items()]
     process.section("Habitants et partenaires")
     by_public = page.view(satisfaction_by_public)
     answered = by_public[by_public["n"] > 0]
@@ -25,7 +31,7 @@ if page.has("satisfaction"):
         charts.show(charts.interval_chart,
             rows, "public", title="Satisfaction globale, habitants et partenaires", value_title=VALUE_TITLE,
             subtitle=[f"{page.when} · {page.where} · n = {process.count(int(rows['n'].sum()), 'réponse')}",
-                      *METHOD], target=target, target_label=goal)
+                      *METHOD], targets=targets)
         st.markdown(f"**Réponses à la question « satisfaction globale »** · {page.when} · {page.where}")
         table = by_public.assign(public=by_public["public"].map(PUBLICS).fillna(by_public["public"]))
         process.show_table(table, {"public": "Public", "tres_satisfaits": "Très satisfait",
@@ -51,7 +57,7 @@ if page.has("satisfaction"):
             title="Satisfaction par question", value_title=VALUE_TITLE,
             subtitle=[f"{page.when} · {page.where}",
                       "n = réponses exprimées à chaque question (« sans avis » exclus)", *METHOD],
-            target=target, target_label=goal)
+            targets=targets)
         with st.expander("Tableau des résultats par question"):
             process.show_table(rows.assign(part=[formats.with_unit(v, "%", 1) for v in rows["pourcentage"]]),
                                {"question": "Question", "public": "Public", "n": "n (réponses)",

@@ -7,7 +7,7 @@ aggregates' values over no rows, and composites are evaluated from their parts o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ from pilotage_qualite.engine.query_sql import EMPTY_ROW_MARK, group_sql, periods
 from pilotage_qualite.engine.results import ENSEMBLE, NOT_FILLED
 from pilotage_qualite.engine.sql_text import composite_sql, identifier
 from pilotage_qualite.model.catalogue import Catalogue, Indicator
+from pilotage_qualite.model.coverage import RegisterHistory
 from pilotage_qualite.model.periods import Period
 
 _RAW_VALUES = ("valeur", "effectif", "numerateur", "denominateur")
@@ -178,8 +179,11 @@ def _read_profile(frame: pd.DataFrame) -> tuple[set[str], dict[tuple[str, str], 
 
 
 def compute_raw(conn, catalogue: Catalogue, ids: Sequence[str], periods: Sequence[Period],
-                workers: int = 1) -> pd.DataFrame:
+                workers: int = 1, histories: Mapping[str, RegisterHistory] | None = None) -> pd.DataFrame:
     """Raw values (no status) for ``ids`` and their dependencies over ``periods``.
+
+    ``histories``: the registers' (dataset → :class:`RegisterHistory`), whose stocks are then
+    read as known at each period end (``query_sql.joined_sql``); else from today's rows.
 
     One profile query plus one query per group, run on cursors of ``conn``; the (period,
     dimension value) pairs without rows are then filled with the aggregates' values over no
@@ -190,8 +194,9 @@ def compute_raw(conn, catalogue: Catalogue, ids: Sequence[str], periods: Sequenc
     groups = group_units(units)
     site_datasets = site_sources(catalogue)
     sqls = [profile_sql(profiled_dimensions(units, site_datasets))]
+    histories = histories or {}
     sqls += [group_sql(g.source, g.attribution, g.filtre, g.aliases(), g.dims, periods, periods_table=True,
-                       calculs=g.calculs) for g in groups]
+                       calculs=g.calculs, history=histories.get(g.source)) for g in groups]
     profile, *results = run_all(conn, periods, sqls, workers)
     non_empty, observed = _read_profile(profile)
     sites = {v for s in site_datasets for v in observed.get((s, "site"), ())} - {NOT_FILLED}

@@ -24,13 +24,14 @@ from pilotage_qualite.engine.results import RESULT_COLUMNS, EngineError
 from pilotage_qualite.engine.sql_text import composite_sql
 from pilotage_qualite.model.catalogue import Catalogue
 from pilotage_qualite.model.coverage import Coverage
+from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.periods import GRAINS, Period, parse_period, period_containing
 
 MAX_HISTORY_YEARS = 10  # how far back a series is read for its control chart's baseline
 
 
 def compute(conn, catalogue: Catalogue, periods, *, indicator_ids=None, targets=None,
-            coverage: Coverage | None = None, workers: int = 3) -> pd.DataFrame:
+            coverage: Coverage | None = None, events: Sequence[Event] | None = None, workers: int = 3) -> pd.DataFrame:
     """Compute indicators for the given periods, for Ensemble and every dimension value.
 
     ``periods``: Period objects or labels ("2025-06", "2025-T2", "2025"), grains may be mixed.
@@ -39,7 +40,14 @@ def compute(conn, catalogue: Catalogue, periods, *, indicator_ids=None, targets=
     ``date_debut``, ``cible``, ``seuil``) overriding the shipped ones from ``date_debut`` on.
     ``coverage``: the days the datasets' imports vouch for; a value outside it is none, a value
     of a period the data stop in is « période incomplète ». None: every period taken as covered
-    (the definitions alone, as a hand computation over the rows reads them).
+    (the definitions alone, as a hand computation over the rows reads them; every stock read
+    from today's rows, never « reconstitué »). The registers' history (``Coverage.registers``)
+    has their stocks read as known at each period's end, « reconstitué » (``reconstitue``) where
+    that state was extracted a month or more after the period or is today's rows (the rule:
+    :class:`~pilotage_qualite.model.coverage.RegisterHistory`).
+    ``events``: the events in force (``Store.events()``); a process change on an indicator, on one it
+    references or on a dataset they read restarts its control chart's baseline at the first period
+    starting on or after its date, at every grain. None: no event.
     ``workers``: queries run concurrently on that many cursors of ``conn`` (1 = sequential).
 
     One row per (indicator, period, dimension, dimension value); Ensemble rows have
@@ -54,8 +62,9 @@ def compute(conn, catalogue: Catalogue, periods, *, indicator_ids=None, targets=
         return pd.DataFrame(columns=RESULT_COLUMNS)
     sources = {u.source for i in catalogue.with_dependencies(ids) for u in units_for(i)}
     computed = _with_history(wanted, coverage.first_day(sorted(sources)) if coverage else None)
-    raw = compute_raw(conn, catalogue, ids, computed, workers=workers)
-    return finish(raw, catalogue, ids, wanted, computed, targets, coverage)
+    raw = compute_raw(conn, catalogue, ids, computed, workers=workers,
+                      histories=coverage.registers if coverage else None)
+    return finish(raw, catalogue, ids, wanted, computed, targets, coverage, events)
 
 
 def indicator_sql(catalogue: Catalogue, indicator_id: str, periods) -> list[str]:

@@ -3,13 +3,15 @@ from its first usable points (model.spc), the wanted rows reading their limits, 
 and verdicts.
 
 A point is usable when its period is wholly covered, its value exists and its n reaches n min:
-only usable points build the baseline and signal. No chart at year grain.
+only usable points build the baseline and signal. No chart at year grain. A recorded process change
+(model.events) cuts a series in two: the points before it keep the limits of their own baseline,
+the points from the first period starting on or after its day get a new baseline of their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ import pandas as pd
 from pilotage_qualite.engine.coverage_rows import needs_of
 from pilotage_qualite.model import spc
 from pilotage_qualite.model.catalogue import Catalogue, Indicator
+from pilotage_qualite.model.events import Event, restart_positions, scope
 from pilotage_qualite.model.periods import Period
 
 
@@ -50,9 +53,10 @@ class ControlColumns:
 
 def control_columns(catalogue: Catalogue, info: Sequence[Indicator], periods: Sequence[Period],
                     raw: pd.DataFrame, usable: np.ndarray, v: np.ndarray, rows: np.ndarray,
-                    target: np.ndarray) -> ControlColumns:
+                    target: np.ndarray, events: Sequence[Event] | None = None) -> ControlColumns:
     """Chart every series a wanted row belongs to; ``rows`` are the wanted rows' positions in
-    ``raw`` and ``target`` their targets in force (for assurance)."""
+    ``raw`` and ``target`` their targets in force (for assurance); ``events``' process changes
+    restart the baseline of the indicators they concern."""
     size = len(rows)
     signals = np.empty(size, dtype=object)
     for k in range(size):
@@ -63,6 +67,8 @@ def control_columns(catalogue: Catalogue, info: Sequence[Indicator], periods: Se
     per = raw["_periode"].cat.codes.to_numpy(dtype=np.int64)
     grain = np.array([p.grain for p in periods], dtype=object)[per]
     order = np.array([p.index for p in periods], dtype=np.int64)[per]
+    starts = np.array([p.debut for p in periods], dtype=object)[per]
+    changes = _change_days(catalogue, info, events)
     num = raw["numerateur"].to_numpy(dtype=float)
     den = raw["denominateur"].to_numpy(dtype=float)
     kinds = [chart_kind(catalogue, i) for i in info]
@@ -76,13 +82,15 @@ def control_columns(catalogue: Catalogue, info: Sequence[Indicator], periods: Se
         indicator = info[ind[points[0]]]
         kind = kinds[ind[points[0]]]
         if g == "annee":
-            chart = spc.no_limits(kind, len(points), spc.NOT_AT_YEAR_GRAIN)
+            segments = [(len(points), spc.no_limits(kind, len(points), spc.NOT_AT_YEAR_GRAIN))]
         else:
-            chart = spc.control_chart(kind, _series(indicator, kind, v[points], usable[points], num[points],
-                                                    den[points]))
+            series = _series(indicator, kind, v[points], usable[points], num[points], den[points])
+            days = changes[ind[points[0]]]
+            segments = _segments(kind, series, restart_positions(days, list(starts[points])) if days else [])
         at = {int(p): k for k, p in enumerate(points)}
         for k in mine:
             position = at[int(rows[k])]
+            chart = next(chart for end, chart in segments if position < end)
             out.kind[k] = kind
             out.centre[k], out.lower[k], out.upper[k] = (chart.centre[position], chart.lower[position],
                                                          chart.upper[position])
@@ -91,6 +99,39 @@ def control_columns(catalogue: Catalogue, info: Sequence[Indicator], periods: Se
             if usable[rows[k]]:
                 out.variation[k] = spc.variation(chart, v[points], position, indicator.sens)
                 out.assurance[k] = spc.assurance(chart, position, indicator.sens, target[k])
+    return out
+
+
+def _change_days(catalogue: Catalogue, info: Sequence[Indicator], events: Sequence[Event] | None) -> list[list]:
+    """For each indicator of ``info``, the days of the process changes that concern it."""
+    changes = [e for e in events or () if e.process_change]
+    out: list[list] = []
+    for indicator in info:
+        if not changes:
+            out.append([])
+            continue
+        indicators, datasets = scope(catalogue, indicator.id)
+        out.append([e.day for e in changes if e.indicator in indicators or e.dataset in datasets])
+    return out
+
+
+def _segments(kind: str, series: spc.Series, restarts: Sequence[int]) -> list[tuple[int, spc.Chart]]:
+    """The series charted in segments cut at each restart: (end of the segment, its chart), the
+    chart of a segment read over the points up to its end only (a later point neither joins its
+    baseline nor a run of its points). Without restarts: one chart of the whole series."""
+    if not restarts:
+        return [(len(series.values), spc.control_chart(kind, series))]
+    bounds = [0, *restarts, len(series.values)]
+    out = []
+    for start, end in zip(bounds, bounds[1:]):
+        part = replace(series, values=series.values[:end], usable=series.usable[:end],
+                       numerator=None if series.numerator is None else series.numerator[:end],
+                       denominator=None if series.denominator is None else series.denominator[:end],
+                       baseline_start=start)
+        chart = spc.control_chart(kind, part)
+        if start and chart.reason == spc.TOO_SHORT:
+            chart.reason = spc.TOO_SHORT_SINCE_CHANGE
+        out.append((end, chart))
     return out
 
 

@@ -1,7 +1,8 @@
 """Each value's coverage (indicators.md « Coverage »): what of its period or window the datasets
 it reads vouch for. A flow or a 12-month window needs every day; a stock needs the last day of
 its period (with some earlier day only, it is partial); an indicator reading several datasets
-(or other indicators) is covered where all of them are.
+(or other indicators) is covered where all of them are. A stock of a register read as known at
+its period's end is « reconstitué » where that state is a later one (:func:`reconstructed_array`).
 """
 
 from __future__ import annotations
@@ -62,4 +63,22 @@ def coverage_arrays(coverage: Coverage | None, catalogue: Catalogue, info: Seque
     first = np.array([s.first_day for s in states], dtype=object)[codes]
     last = np.array([s.last_day for s in states], dtype=object)[codes]
     return level, first, last
+
+
+def reconstructed_array(coverage: Coverage | None, catalogue: Catalogue, info: Sequence[Indicator],
+                        ind: np.ndarray, periods: Sequence[Period], per: np.ndarray) -> np.ndarray:
+    """For each row (given by its indicator and period codes), whether its value is « reconstitué »:
+    it reads a stock of a register with a history (``Coverage.registers``) whose state at the
+    period's end is a later one (:meth:`RegisterHistory.reconstructed`), itself or through any
+    measure or indicator it reads; the same on Ensemble and breakdown rows. Without ``coverage``
+    (today's rows, the definitions alone) or for flows and windows: never."""
+    if coverage is None or not coverage.registers:
+        return np.zeros(len(ind), dtype=bool)
+    flags = np.zeros((len(info), len(periods)), dtype=bool)
+    for k, indicator in enumerate(info):
+        registers = [coverage.registers[dataset] for dataset, kind in needs_of(catalogue, indicator)
+                     if kind == "stock" and dataset in coverage.registers]
+        if registers:
+            flags[k] = [any(r.reconstructed(p.fin) for r in registers) for p in periods]
+    return flags[ind, per]
 

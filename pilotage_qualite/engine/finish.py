@@ -14,12 +14,13 @@ import pandas as pd
 
 from pilotage_qualite.engine.assembly import ranks
 from pilotage_qualite.engine.control import control_columns
-from pilotage_qualite.engine.coverage_rows import coverage_arrays
+from pilotage_qualite.engine.coverage_rows import coverage_arrays, reconstructed_array
 from pilotage_qualite.engine.results import ENSEMBLE, RESULT_COLUMNS
 from pilotage_qualite.engine.targets import targets_in_force
 from pilotage_qualite.model import status as status_rules
 from pilotage_qualite.model.catalogue import Catalogue
 from pilotage_qualite.model.coverage import ABSENT, COMPLETE, PARTIAL, Coverage
+from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.periods import Period
 
 LOOKBACK = 12  # previous periods always computed: the previous value and a year earlier
@@ -38,7 +39,8 @@ def _spread_text(items: Sequence, codes: np.ndarray, get):
 
 
 def finish(raw: pd.DataFrame, catalogue: Catalogue, ids: Sequence[str], wanted: Sequence[Period],
-           computed: Sequence[Period], targets, coverage: Coverage | None) -> pd.DataFrame:
+           computed: Sequence[Period], targets, coverage: Coverage | None,
+           events: Sequence[Event] | None = None) -> pd.DataFrame:
     """Coverage, history, targets, status and Wilson interval on the raw rows
     (:func:`assembly.raw_frame` over the ``computed`` periods), kept for the ``wanted`` periods."""
     by_label = {p.label: p for p in computed}
@@ -77,7 +79,7 @@ def finish(raw: pd.DataFrame, catalogue: Catalogue, ids: Sequence[str], wanted: 
 
     # Wilson 95 % interval for true proportions only (rows among rows; not a ratio of hours).
     lo, hi = status_rules.wilson_arrays(np.where(proportion, v / 100.0, np.nan), n)
-    control = control_columns(catalogue, info, periods, raw, usable, raw_values, rows, cible)
+    control = control_columns(catalogue, info, periods, raw, usable, raw_values, rows, cible, events)
 
     dims = dims[rows]
     ensemble = dims == ENSEMBLE
@@ -113,6 +115,8 @@ def finish(raw: pd.DataFrame, catalogue: Catalogue, ids: Sequence[str], wanted: 
         "couverture": pd.Series(level, dtype=object),
         "couvert_du": pd.Series(covered_from[rows], dtype=object),
         "couvert_au": pd.Series(covered_to[rows], dtype=object),
+        # No value (not covered): nothing to flag.
+        "reconstitue": reconstructed_array(coverage, catalogue, info, ind, periods, per) & ~absent,
     }, columns=RESULT_COLUMNS)
 
 

@@ -22,6 +22,11 @@ How the SQL is shaped (performance matters: 36 months × every site on a million
   dataset has rows at all (else: no value) (see ``assembly``);
 * composite indicators are evaluated from their measures and references with DuckDB on
   the small result set (same SQL semantics, see ``assembly``).
+* a stock of a register imported more than once is read as the register was known at each
+  period end (``model.coverage.RegisterHistory``): from its history relation (every row its
+  applied imports brought, with ``_remplace_par``), each row kept for the period ends between
+  the first whose state holds its import and the last before the one holding its replacement —
+  one more interval of period ends in the same expansion, still one query per group.
 Any non-finite result (a division by zero under DuckDB's IEEE semantics) is "no value".
 """
 
@@ -34,6 +39,7 @@ from dataclasses import dataclass
 from pilotage_qualite.engine.results import NOT_FILLED
 from pilotage_qualite.engine.sql_text import blank_quotes, identifier, literal, refers_to_period, split_and
 from pilotage_qualite.model.catalogue import Attribution
+from pilotage_qualite.model.coverage import RegisterHistory
 from pilotage_qualite.model.periods import GRAINS, Period, month_index
 
 EMPTY_ROW_MARK = "__vide__"  # marks the row holding the aggregates' values over no rows
@@ -127,17 +133,49 @@ def stock_plan(condition: str) -> StockPlan | None:
     return StockPlan(tuple(lows), tuple(highs), tuple(not_null), tuple(row_filters), tuple(post))
 
 
+# --- a register as known at each period end ----------------------------------------------
+
+
+def _first_end_seen_sql(history: RegisterHistory, column: str) -> str:
+    """SQL: the month index of the first period end whose state of the register holds the rows
+    of the import numbered by ``column`` (:meth:`RegisterHistory.first_end_seen`, a step function
+    of the import id, written as one CASE); NULL where ``column`` is NULL."""
+    steps: list[tuple[int, int]] = []  # (last import id of the step, month index)
+    for k, _ in history.imports:
+        seen = history.first_end_seen(k)
+        if steps and steps[-1][1] == seen:
+            steps[-1] = (k, seen)
+        else:
+            steps.append((k, seen))
+    whens = " ".join(f"WHEN {column} <= {k} THEN {seen}" for k, seen in steps)
+    last = history.first_end_seen(history.imports[-1][0] + 1)
+    return f"(CASE WHEN {column} IS NULL THEN NULL {whens} ELSE {last} END)"
+
+
+def known_at_end(history: RegisterHistory | None, attribution: Attribution) -> RegisterHistory | None:
+    """The history to read a stock of a register from, as known at each period end; None where
+    today's rows say the same (not a stock, no history, or a single applied import)."""
+    if history is None or attribution.kind != "stock" or len(history.imports) < 2:
+        return None
+    return history
+
+
 # --- rows attributed to periods -----------------------------------------------------------
 
 _PERIOD_SELECT = "p._periode, p.debut, p.fin, p.debut_fenetre"
 
 
-def _relation(source: str, calculs: Sequence[tuple[str, str]] = ()) -> str:
-    """The dataset as a relation, with the definition's computed columns (``calculs``) added."""
+def _relation(source: str, calculs: Sequence[tuple[str, str]] = (), history: RegisterHistory | None = None) -> str:
+    """The dataset as a relation, with the definition's computed columns (``calculs``) added;
+    with a ``history``, every row its applied imports ever brought (replaced ones too)."""
+    rel = identifier(source)
+    if history is not None:
+        applied = ", ".join(str(k) for k, _ in history.imports)
+        rel = f"(SELECT * FROM {identifier(history.relation)} WHERE _import_id IN ({applied}))"
     if not calculs:
-        return identifier(source)
+        return rel
     extra = ", ".join(f"({expr}) AS {identifier(name)}" for name, expr in calculs)
-    return f"(SELECT *, {extra} FROM {identifier(source)})"
+    return f"(SELECT *, {extra} FROM {rel})"
 
 
 def _expanded_sql(rel: str, lows: Sequence[str], highs: Sequence[str], where: Sequence[str],
@@ -173,15 +211,21 @@ def _grains(periods: Sequence[Period]) -> list[str]:
 
 
 def joined_sql(source: str, attribution: Attribution, periods: Sequence[Period],
-               calculs: Sequence[tuple[str, str]] = (), fast: bool = False) -> str:
+               calculs: Sequence[tuple[str, str]] = (), fast: bool = False,
+               history: RegisterHistory | None = None) -> str:
     """Rows of ``source`` attributed to each period.
 
     Columns: _periode, debut, fin, debut_fenetre, then the row's columns. With ``fast``
     (only when nothing refers to the period columns, see :func:`key_kind`), no join with
     the periods: flows carry ``_g``/``_k`` (grain, month index of the period start) and
     windows/stocks ``_f`` (month index of the period end), to aggregate first.
+    With a register's ``history`` (:func:`known_at_end`), a stock reads the register as known
+    at each period end: a row counts from the first period end whose state holds its import up
+    to the one before the first whose state holds the import that replaced it — one more
+    interval of period ends, in the same pass.
     """
-    rel = _relation(source, calculs)
+    history = known_at_end(history, attribution)
+    rel = _relation(source, calculs, history)
     expr = attribution.expression
     if attribution.kind == "flux":
         # Equality on the month index of the period start: a hash join, no range join.
@@ -203,10 +247,14 @@ def joined_sql(source: str, attribution: Attribution, periods: Sequence[Period],
         return _expanded_sql(rel, [f"{month} + 1"], [f"{month} + 12"], [f"({expr}) IS NOT NULL"], [],
                              periods, fast)
     plan = stock_plan(expr)
+    known = ((_first_end_seen_sql(history, "_import_id"), f"{_first_end_seen_sql(history, '_remplace_par')} - 1")
+             if history is not None else None)
     if plan is None:
-        return f"SELECT {_PERIOD_SELECT}, s.* FROM {rel} s JOIN _periodes p ON ({expr})"
+        at_end = f" AND p._fin_mois BETWEEN {known[0]} AND coalesce({known[1]}, p._fin_mois)" if known else ""
+        return f"SELECT {_PERIOD_SELECT}, s.* FROM {rel} s JOIN _periodes p ON ({expr}){at_end}"
     where = [*plan.row_filters, *(f"{e} IS NOT NULL" for e in plan.not_null)]
-    return _expanded_sql(rel, plan.lows, plan.highs, where, plan.post_filters, periods, fast)
+    lows, highs = (plan.lows, plan.highs) if known is None else ((*plan.lows, known[0]), (*plan.highs, known[1]))
+    return _expanded_sql(rel, lows, highs, where, plan.post_filters, periods, fast)
 
 
 # --- aggregates per period and dimension value --------------------------------------------
@@ -251,14 +299,15 @@ def _dimension_sql(dims: Sequence[str], keys: Sequence[str] = ("_periode",)) -> 
 
 def group_sql(source: str, attribution: Attribution, filtre: str | None, aggregates: dict[str, str],
               dims: Sequence[str], periods: Sequence[Period], periods_table: bool = False,
-              calculs: Sequence[tuple[str, str]] = ()) -> str:
+              calculs: Sequence[tuple[str, str]] = (), history: RegisterHistory | None = None) -> str:
     """One query for every unit of a group: aggregates per period for Ensemble and each dimension value.
 
     Rows: (_periode, _dimension, _modalite, aggregates…) for the (period, value) pairs that
     have rows, plus one row marked ``_dimension = '__vide__'`` with the value of each
     aggregate over no rows (0 for a count, nothing for a ratio), used for the pairs without
     rows. ``periods_table``: ``_periodes`` is a temporary table of the cursor (else an
-    inline CTE, for display).
+    inline CTE, for display). ``history``: the register's, to read a stock as known at each
+    period end (see :func:`joined_sql`).
     """
     kind = key_kind(attribution, [filtre, *aggregates.values()])
     keys = _KEYS[kind]
@@ -266,9 +315,10 @@ def group_sql(source: str, attribution: Attribution, filtre: str | None, aggrega
     dim_expr, mod_expr, group_by = _dimension_sql(dims, keys)
     aggs = ", ".join(f"CAST(({expr}) AS DOUBLE) AS {identifier(alias)}" for alias, expr in aggregates.items())
     empty_rows = (f"(SELECT NULL::VARCHAR AS _periode, NULL::DATE AS debut, NULL::DATE AS fin, "
-                  f"NULL::DATE AS debut_fenetre, s.* FROM {_relation(source, calculs)} s WHERE false)")
+                  f"NULL::DATE AS debut_fenetre, s.* FROM {_relation(source, calculs, known_at_end(history, attribution))} s "
+                  f"WHERE false)")
     ctes = [] if periods_table else [periods_cte(periods)]
-    ctes.append(f"_lignes AS ({joined_sql(source, attribution, periods, calculs, fast=kind != 'periode')})")
+    ctes.append(f"_lignes AS ({joined_sql(source, attribution, periods, calculs, kind != 'periode', history)})")
     ctes.append(f"_agg AS (SELECT {', '.join(keys)}, {dim_expr} AS _dimension, {mod_expr} AS _modalite, "
                 f"{aggs} FROM _lignes {where} {group_by})")
     return (

@@ -5,7 +5,7 @@ RESULT_COLUMNS = [
     "indicateur", "titre", "processus", "periode", "grain", "debut", "fin", "dimension", "modalite",
     "valeur", "effectif", "numerateur", "denominateur", "unite", "decimales", "sens", "cible", "seuil",
     "n_min", "statut", "ic_bas", "ic_haut", "centre", "limite_basse", "limite_haute", "hors_controle",
-    "valeur_precedente", "valeur_annee_precedente", "couverture", "couvert_du", "couvert_au",
+    "valeur_precedente", "valeur_annee_precedente", "couverture", "couvert_du", "couvert_au", "reconstitue",
     "carte", "signaux", "variation", "assurance", "sans_limites",
 ]
 

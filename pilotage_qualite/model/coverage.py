@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from pilotage_qualite.model.periods import Period, add_months, period_containing, periods_between
+from pilotage_qualite.model.periods import Period, add_months, month_index, period_containing, periods_between
 
 # How a dataset's file says what it covers (declared per dataset: `couverture`).
 PERIOD_EXPORT = "export"  # whole months, from its first date's month to its last date's month
@@ -67,15 +67,61 @@ class CoverageState:
 
 
 NOT_COVERED = CoverageState(ABSENT)
+NEVER = 0  # a month index before any period end: "from the first period on" / "at no period end"
+
+
+@dataclass(frozen=True)
+class RegisterHistory:
+    """A register's past states as the store keeps them: the relation holding every row it ever
+    imported (``_import_id``: the import that brought the row, ``_remplace_par``: the import that
+    replaced it), and its applied imports in id order with their extraction day (the last day the
+    import covers; None: it recorded no coverage).
+
+    The register as known at ``fin`` (indicators.md « Coverage »; the lead engineer's rule): for a
+    period whose last day is D = fin − 1 day, the state right after the snapshot import, the first
+    applied import (by id) extracted on or after D — the rows of applied imports with
+    ``_import_id`` ≤ that import, not replaced by an applied import with an id ≤ that import. No
+    such import (or none with an extraction day): today's rows. The value is « reconstitué » when
+    the snapshot was extracted a month or more after the period's end (on or after fin + 1 month:
+    a snapshot taken within the month after the period is what the committee would have seen), or
+    when today's rows are used.
+    """
+
+    relation: str
+    imports: tuple[tuple[int, date | None], ...]
+
+    def snapshot(self, fin: date) -> tuple[int, date] | None:
+        """(import id, extraction day) of the register as known at ``fin``; None: today's rows."""
+        last = fin - timedelta(days=1)
+        return next(((k, day) for k, day in self.imports if day is not None and day >= last), None)
+
+    def reconstructed(self, fin: date) -> bool:
+        """True when the state at ``fin`` is read from a register extracted a month or more later.
+        A period ending after the last extraction reads today's rows, which are the latest known:
+        it is « période incomplète » (its last day is not covered), not reconstructed."""
+        found = self.snapshot(fin)
+        return found is not None and found[1] >= add_months(fin, 1)
+
+    def first_end_seen(self, import_id: int) -> int:
+        """The month index of the first period end (``fin``) whose snapshot is ``import_id`` or a
+        later import: a row of that import is in the states from there on, and a row it replaced
+        leaves them there. The snapshot only moves forward with ``fin``: it is ``import_id`` or
+        later once every earlier import was extracted before the period's last day, i.e. once
+        fin − 1 day is after their latest extraction day M, from month(M + 1 day) + 1 on."""
+        earlier = [day for k, day in self.imports if k < import_id and day is not None]
+        return month_index(max(earlier) + timedelta(days=1)) + 1 if earlier else NEVER
 
 
 @dataclass
 class Coverage:
     """The applied imports' spans by dataset, and the structure's sites (an Ensemble day covered
-    only by site-restricted spans needs every site covered)."""
+    only by site-restricted spans needs every site covered); and the history of the registers with
+    a recorded extraction day (:class:`RegisterHistory`), to read their stocks as known at a
+    period's end (a dataset without one is read from today's rows, never « reconstitué »)."""
 
     spans: Mapping[str, Sequence[CoveredSpan]]
     sites: Sequence[str] = ()
+    registers: Mapping[str, RegisterHistory] = field(default_factory=dict)
     _days: dict[tuple[str, str | None], Days] = field(default_factory=dict, repr=False, compare=False)
 
     def days(self, dataset: str, site: str | None = None) -> Days:

@@ -40,6 +40,7 @@ SYMBOL = {COMMON_CAUSE: "≈", IMPROVEMENT: "⬆", CONCERN: "⬇", UNUSUAL: "⚠
 
 # Why a series has no limits.
 TOO_SHORT = "historique trop court"
+TOO_SHORT_SINCE_CHANGE = "historique trop court depuis le changement de processus"  # a new baseline needs 12 points too
 TOO_FEW_CASES = "trop peu de cas"
 NOT_INDEPENDENT = "stock ou fenêtre glissante : points non indépendants"
 NOT_AT_YEAR_GRAIN = "pas de carte de contrôle à l'année"

@@ -23,9 +23,11 @@ indicator for the period) and ``items``: eight :class:`AgendaItem` in this order
 
 1. ``decisions_precedentes``: the previous meeting's decisions and the live status of the
    actions they created;
-2. ``synthese``: counts by status, indicators whose status changed since ``reference``;
+2. ``synthese``: counts by status, indicators whose status changed since ``reference``, and
+   the events dated within the period (« Événements de la période »);
 3. ``hors_cible``: indicators off target (non atteint, à surveiller) or drifting
-   (``hors_controle``), each with its trend and latest analysis (``trends``);
+   (``hors_controle``), each with its trend (and the events recorded on it) and latest analysis
+   (``trends``);
 4. ``satisfaction_reclamations``; 5. ``audits``; 6. ``securite``;
 7. ``plan_amelioration``: late, due within 30 days, closed since the last meeting,
    effectiveness to check;
@@ -51,8 +53,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pilotage_qualite.common import formats
+from pilotage_qualite.model import events as event_rules
 from pilotage_qualite.model import spc
 from pilotage_qualite.model.catalogue import Catalogue, Indicator
+from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.meetings import Decision, Meeting
 from pilotage_qualite.model.periods import Period
 from pilotage_qualite.model.status import A_SURVEILLER, ATTEINT, NON_ATTEINT, OFF_TARGET, status_label
@@ -102,6 +106,7 @@ class Trend:
     title: str  # « REC-03 · Réponse sous 15 jours »
     rows: pd.DataFrame  # selections.trend rows, the last 12 periods up to the agenda's period
     comment: dict | None  # latest analysis {texte, auteur, date} for the period and scope, or None
+    events: tuple[Event, ...] = ()  # recorded on the indicator or its datasets (drawn on the trend)
 
 
 @dataclass
@@ -189,6 +194,7 @@ def build_agenda(store: Store, catalogue: Catalogue, results: pd.DataFrame, peri
     summary = store.data_summary()
     notes = meeting.notes if meeting else {}
     comments = _comments(store, period, site)
+    events = store.events()
     with store.connect() as conn:
         def view(function: Callable[..., pd.DataFrame], **extra) -> pd.DataFrame:
             return function(conn, period, **extra)
@@ -196,13 +202,14 @@ def build_agenda(store: Store, catalogue: Catalogue, results: pd.DataFrame, peri
         items = [
             _previous_decisions(store, previous, today),
             _summary(tiles, results, reference, site, catalogue),
-            _off_target(tiles, results, period, site, comments),
+            _off_target(tiles, results, period, site, comments, events, catalogue),
             _satisfaction(tiles, catalogue, view, site),
             _audits(tiles, catalogue, view),
             _safety(tiles, catalogue, view, site),
             _plan(tiles, catalogue, view, previous, period),
             _new_decisions(meeting),
         ]
+    items[1].tables.append(period_events(events, period, {n: d.label for n, d in store.datasets.items()}))
     needs = {4: ("satisfaction", "reclamations"), 5: ("audits",), 6: ("incidents",), 7: ("actions",)}
     for number, item in enumerate(items, start=1):
         item.number, item.key, item.title = number, ITEM_KEYS[number - 1], ITEM_TITLES[number - 1]
@@ -291,7 +298,25 @@ CHANGE_COLUMNS = {"indicateur": "Indicateur", "titre": "Intitulé", "avant": "Av
 
 
 def _value(tile: Tile) -> str:
-    return formats.with_unit(tile.shown_value, tile.unit, tile.decimals)
+    """« 76,9 % (n = 26) »: a percentage is never read without its n."""
+    shown = formats.with_unit(tile.shown_value, tile.unit, tile.decimals)
+    if tile.unit == "%" and tile.value is not None and tile.count is not None:
+        return f"{shown} (n = {formats.number(tile.count)})"
+    return shown
+
+
+EVENT_COLUMNS = {"date": "Date", "libelle": "Événement", "nature": "Nature", "porte_sur": "Porte sur",
+                 "auteur": "Saisi par"}
+
+
+def period_events(events: tuple[Event, ...], period: Period, labels: dict[str, str]) -> AgendaTable:
+    """« Événements de la période »: the events dated within it, oldest first (``labels``:
+    dataset name → its French label)."""
+    rows = [{"date": e.day, "libelle": e.label, "nature": e.kind,
+             "porte_sur": f"indicateur {e.indicator}" if e.indicator else f"jeu « {labels.get(e.dataset, e.dataset)} »",
+             "auteur": e.author} for e in events if period.debut <= e.day < period.fin]  # `fin`: the next period's first day
+    return AgendaTable(f"Événements de la période ({period.label_fr})", pd.DataFrame(rows, columns=list(EVENT_COLUMNS)),
+                       EVENT_COLUMNS, "Aucun événement enregistré sur la période.")
 
 
 def _summary(tiles: list[Tile], results: pd.DataFrame, reference: Period | None, site: str | None,
@@ -338,7 +363,7 @@ def _summary(tiles: list[Tile], results: pd.DataFrame, reference: Period | None,
 # --- 3. off target or drifting ------------------------------------------------------------------
 
 def _off_target(tiles: list[Tile], results: pd.DataFrame, period: Period, site: str | None,
-                comments: dict) -> AgendaItem:
+                comments: dict, events: tuple[Event, ...], catalogue: Catalogue) -> AgendaItem:
     item = _item()
     if not tiles:
         return item
@@ -348,7 +373,8 @@ def _off_target(tiles: list[Tile], results: pd.DataFrame, period: Period, site: 
         rows = selections.trend(results, tile.indicator, site, period).tail(TREND_PERIODS).reset_index(drop=True)
         scope = None if tile.ensemble_only else site
         comment = comments.get((tile.indicator, scope))
-        item.trends.append(Trend(tile.indicator, f"{tile.indicator} · {tile.title}", rows, comment))
+        recorded = tuple(event_rules.concerning(events, catalogue, tile.indicator))
+        item.trends.append(Trend(tile.indicator, f"{tile.indicator} · {tile.title}", rows, comment, recorded))
     off = sum(1 for tile in item.tiles if tile.status in OFF_TARGET)
     drifting = sum(1 for tile in item.tiles if tile.out_of_control)
     without = sum(1 for t in item.trends if t.comment is None)

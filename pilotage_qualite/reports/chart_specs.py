@@ -1,12 +1,16 @@
 """The trend chart of an indicator (pure Altair, no Streamlit): the app's fiche and the
-committee pack (rendered to PNG by vl-convert) draw the same chart."""
+committee pack (rendered to PNG by vl-convert) draw the same chart, with the events recorded on
+the series as vertical rules."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 
 from pilotage_qualite.common import formats
+from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.status import A_SURVEILLER, ATTEINT, NON_ATTEINT, PERIODE_INCOMPLETE, STATUS_COLOUR
 
 FRENCH_LOCALE = {
@@ -21,6 +25,13 @@ FONT_SIZE = 16
 # Streamlit's default « fit » squeezes the plot of a chart under its title, axis labels and
 # legend, until a short chart's bars vanish (the pack sets its own sizes).
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+# Events on the trend: a vertical rule at the period holding the event's day, solid for a process
+# change (the control limits restart there), dotted for any other event; black, readable in black
+# and white. Short labels at the top of the plot, on staggered lines (two events close together).
+EVENT_INK = "#111111"
+EVENT_LABEL_CHARS = 26
+EVENT_LABEL_SIZE = FONT_SIZE - 2
+EVENT_KEY = "trait noir plein : changement de processus (limites recalculées) · pointillés noirs : événement"
 
 
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -35,9 +46,56 @@ def unit_title(unit: str) -> str:
     return {"%": "%", "jours": "jours", "heures": "heures", "nombre": "nombre", "ratio": "ratio"}.get(unit, unit)
 
 
-def trend_chart(rows: pd.DataFrame, title: str | list[str], subtitle: str | list[str]) -> alt.TopLevelMixin:
+def event_marks(rows: pd.DataFrame, events: Sequence[Event]) -> pd.DataFrame:
+    """One mark per period of ``rows`` (from ``debut`` to ``fin`` excluded) holding events, process changes apart
+    from the others: ``periode_fr``, ``changement`` (bool), ``texte`` (the short label),
+    ``detail`` (every event in full, for the tooltip), ``ligne`` (the label's line) and
+    ``droite`` (label left of the rule, in the last third of the axis). Events outside the
+    periods shown are left out."""
+    columns = ["periode_fr", "changement", "texte", "detail", "ligne", "droite"]
+    if not len(events) or not {"debut", "fin"} <= set(rows.columns):
+        return pd.DataFrame(columns=columns)
+    spans = [(pd.Timestamp(a).date(), pd.Timestamp(b).date()) for a, b in zip(rows["debut"], rows["fin"])]
+    grouped: dict[tuple[int, bool], list[Event]] = {}
+    for event in sorted(events, key=lambda e: (e.day, e.id)):
+        at = next((k for k, (first, after) in enumerate(spans) if first <= event.day < after), None)  # `fin` excluded
+        if at is not None:
+            grouped.setdefault((at, event.process_change), []).append(event)
+    marks = []
+    for line, ((at, change), found) in enumerate(sorted(grouped.items())):
+        label = found[0].label if len(found) == 1 else f"{found[0].label} (+{len(found) - 1})"
+        if len(label) > EVENT_LABEL_CHARS:
+            label = label[:EVENT_LABEL_CHARS - 1].rstrip() + "…"
+        detail = " ; ".join(f"{formats.date_fr(e.day)} : {e.label} ({e.kind})" for e in found)
+        marks.append([rows["periode_fr"].iloc[at], change, label, detail, line % 3, at >= 2 * len(spans) / 3])
+    return pd.DataFrame(marks, columns=columns)
+
+
+def _event_layers(marks: pd.DataFrame, x: alt.X) -> list[alt.Chart]:
+    """The rules and their labels: solid for process changes, dotted for the other events."""
+    layers = []
+    tooltip = [alt.Tooltip("periode_fr:N", title="Période"), alt.Tooltip("detail:N", title="Événement")]
+    for change in (True, False):
+        mine = marks[marks["changement"] == change]
+        if mine.empty:
+            continue
+        style = {"strokeWidth": 3} if change else {"strokeWidth": 2.5, "strokeDash": [2, 4]}
+        layers.append(alt.Chart(mine).mark_rule(color=EVENT_INK, **style).encode(x=x, tooltip=tooltip))
+        for (right, line), side in mine.groupby(["droite", "ligne"]):  # mark properties, not channels
+            text = {"align": "right" if right else "left", "baseline": "top", "dx": -5 if right else 5,
+                    "dy": 2 + int(line) * (EVENT_LABEL_SIZE + 4), "fontSize": EVENT_LABEL_SIZE,
+                    "fontWeight": "bold" if change else "normal", "fontStyle": "normal" if change else "italic"}
+            for ink in ({"color": "white", "stroke": "white", "strokeWidth": 4}, {"color": EVENT_INK}):  # halo, then ink
+                layers.append(alt.Chart(side).mark_text(**text, **ink).encode(
+                    x=x, y=alt.value(0), text="texte:N", tooltip=tooltip))
+    return layers
+
+
+def trend_chart(rows: pd.DataFrame, title: str | list[str], subtitle: str | list[str],
+                events: Sequence[Event] = ()) -> alt.TopLevelMixin:
     """Value per period with the target line, the alert band (target ↔ threshold) and the
-    control limits; points coloured AND shaped by status."""
+    control limits; points coloured AND shaped by status; ``events`` recorded on the series as
+    vertical rules at the period holding their day (:func:`event_marks`)."""
     unit = rows["unite"].iloc[0]
     decimals = int(rows["decimales"].iloc[0])
     data = rows.assign(
@@ -54,11 +112,11 @@ def trend_chart(rows: pd.DataFrame, title: str | list[str], subtitle: str | list
     base = alt.Chart(data).encode(x=x)
     layers = []
     if data["seuil"].notna().any() and data["cible"].notna().any():
-        layers.append(base.mark_area(opacity=0.18, color=STATUS_COLOUR[A_SURVEILLER]).encode(
+        layers.append(base.mark_area(opacity=0.18, color=STATUS_COLOUR[A_SURVEILLER], interpolate="step").encode(
             y="seuil:Q", y2="cible:Q"))
-    if data["cible"].notna().any():
-        layers.append(base.mark_line(strokeDash=[8, 4], strokeWidth=3, color=STATUS_COLOUR[ATTEINT])
-                      .encode(y="cible:Q"))
+    if data["cible"].notna().any():  # a target changes on a date: a step, never a slope
+        layers.append(base.mark_line(strokeDash=[8, 4], strokeWidth=3, color=STATUS_COLOUR[ATTEINT],
+                                     interpolate="step").encode(y="cible:Q"))
     for limit in ("limite_basse", "limite_haute"):
         if data[limit].notna().any():
             layers.append(base.mark_line(strokeDash=[2, 3], strokeWidth=2, color="#555555").encode(
@@ -72,6 +130,9 @@ def trend_chart(rows: pd.DataFrame, title: str | list[str], subtitle: str | list
         color=alt.Color("statut:N", scale=STATUS_SCALE, legend=alt.Legend(title="Statut", orient="bottom")),
         shape=alt.Shape("statut:N", scale=SHAPE_SCALE, legend=None),
         tooltip=tooltip))
+    marks = event_marks(rows, events)
+    if len(marks):
+        layers += _event_layers(marks, x)
     chart = alt.layer(*layers).properties(title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
                                           height=380)
     return finish(chart)

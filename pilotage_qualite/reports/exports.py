@@ -230,7 +230,7 @@ def csv_bytes(table: pd.DataFrame | ExportTable) -> bytes:
 INDICATOR_HEADERS = {
     "indicateur": "Code", "titre": "Indicateur", "periode": "Période", "site": "Site", "valeur": "Valeur",
     "effectif": "Effectif (n)", "cible": "Cible", "seuil": "Seuil d'alerte", "statut": "Statut", "unite": "Unité",
-    "couverture": "Couverture", "donnees_jusqu_au": "Données jusqu'au", "variation": "Variation",
+    "couverture": "Couverture", "reconstitue": "Reconstitué", "donnees_jusqu_au": "Données jusqu'au", "variation": "Variation",
     "assurance": "Assurance", "signaux": "Causes spéciales",
 }
 ENSEMBLE = "Ensemble"
@@ -256,6 +256,8 @@ def indicator_table(results: pd.DataFrame, site: str | None = None, periods: Seq
     shown = rows.assign(
         periode=[parse_period(p).label_fr for p in rows["periode"]],
         site=[ENSEMBLE if formats.is_missing(s) else s for s in rows["site"]],
+        # « reconstitué »: a stock computed from a register extracted later than the period (empty otherwise).
+        reconstitue=["oui" if not formats.is_missing(flag) and flag else None for flag in rows["reconstitue"]],
         donnees_jusqu_au=[None if d is None else dt.date.fromisoformat(d).strftime("%d/%m/%Y")
                           for d in rows["donnees_jusqu_au"]],
         variation=[spc.label(w) or None for w in rows["variation"]],

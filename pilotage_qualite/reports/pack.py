@@ -28,11 +28,12 @@ from PIL import Image
 from pilotage_qualite.common import formats
 from pilotage_qualite.model import spc
 from pilotage_qualite.model.catalogue import Catalogue
+from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.meetings import Meeting
 from pilotage_qualite.model.periods import Period, periods_ending
 from pilotage_qualite.model.status import NON_ATTEINT, STATUS_COLOUR, status_label
 from pilotage_qualite.reports import agenda as agenda_module
-from pilotage_qualite.reports.chart_specs import trend_chart  # the fiche's chart: one definition
+from pilotage_qualite.reports.chart_specs import event_marks, trend_chart  # the fiche's chart: one definition
 from pilotage_qualite.reports.figures import figures
 from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.store import Store
@@ -51,7 +52,9 @@ TILES_PER_ROW, TILE_HEIGHT, TILE_GAP = 3, 36, 4
 INK, GREY, LIGHT = (17, 17, 17), (90, 90, 90), (235, 235, 235)
 CHART_KEY = ("Lecture des courbes : trait plein = valeur de la période ; tirets = cible ; bande claire = zone "
              "« à surveiller » entre la cible et le seuil d'alerte ; pointillés = limites de contrôle (au-delà : "
-             "dérive) ; forme du point = statut (● atteint, ▲ à surveiller, ✚ non atteint).")
+             "dérive) ; forme du point = statut (● atteint, ▲ à surveiller, ✚ non atteint) ; trait vertical plein "
+             "= changement de processus (les limites de contrôle repartent de là) ; trait vertical pointillé = "
+             "autre événement.")
 
 
 class PackError(Exception):
@@ -65,9 +68,9 @@ def chart_png(chart: alt.TopLevelMixin, scale: float = CHART_SCALE) -> bytes:
     return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
 
 
-def trend_png(rows: pd.DataFrame) -> bytes:
-    """The fiche's trend chart (value, target, alert band, control limits), sized for A4."""
-    chart = trend_chart(rows, "", "").properties(width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX)
+def trend_png(rows: pd.DataFrame, events: tuple[Event, ...] = ()) -> bytes:
+    """The fiche's trend chart (value, target, alert band, control limits, events), sized for A4."""
+    chart = trend_chart(rows, "", "", events).properties(width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX)
     return chart_png(chart)
 
 
@@ -262,6 +265,8 @@ def _tile(pdf: PackPDF, tile: Tile, x: float, y: float, width: float) -> None:
     extra += [spc.label(word) for word in (tile.variation, tile.assurance) if word]
     if tile.ensemble_only:
         extra.append("ensemble de la structure")
+    if tile.reconstructed:
+        extra.append("valeur reconstituée")
     pdf.set_xy(inner_x, y + 26.5)
     pdf.multi_cell(inner_w, 3.4, " · ".join(extra), align="L")
     pdf.set_line_width(0.2)
@@ -337,7 +342,7 @@ def _table(pdf: PackPDF, table: agenda_module.AgendaTable) -> None:
 
 
 def _trend(pdf: PackPDF, trend: agenda_module.Trend) -> None:
-    image = trend_png(trend.rows)
+    image = trend_png(trend.rows, trend.events)
     with Image.open(io.BytesIO(image)) as png:
         width_px, height_px = png.size
     width = pdf.content_width * CHART_PAGE_SHARE
@@ -346,6 +351,9 @@ def _trend(pdf: PackPDF, trend: agenda_module.Trend) -> None:
     pdf.paragraph(trend.title, 10.5, "B", 5)
     pdf.image(io.BytesIO(image), x=pdf.l_margin, w=width, h=height)
     pdf.ln(1)
+    marks = event_marks(trend.rows, trend.events)
+    if len(marks):  # the chart's labels are cut short: each event in full
+        pdf.paragraph("Événements sur la courbe : " + " ; ".join(marks["detail"]) + ".", 8.5, "I")
     if trend.comment:
         written = trend.comment["date"]
         pdf.paragraph(f"Analyse ({trend.comment['auteur']}, {formats.date_fr(written)}) : {trend.comment['texte']}", 9)

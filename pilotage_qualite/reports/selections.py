@@ -32,6 +32,15 @@ STATUS_ORDER = (NON_ATTEINT, A_SURVEILLER, EFFECTIF_INSUFFISANT, PERIODE_INCOMPL
 
 
 @dataclass(frozen=True)
+class TargetChange:
+    """The target in force changed at the start of ``period_fr`` (as the engine judges each period
+    against the target in force on its first day): from ``before`` to ``after`` (None: no target)."""
+    period_fr: str
+    before: float | None
+    after: float | None
+
+
+@dataclass(frozen=True)
 class Tile:
     """One indicator's engine row for a period and a scope, in plain Python values (None for a
     gap, never NaN or pandas NA; `out_of_control` and `ensemble_only` are real bools)."""
@@ -59,6 +68,8 @@ class Tile:
     assurance: str | None = None  # against the target (None: no target or no limits)
     chart: str | None = None  # the control chart's kind (model.spc)
     no_limits_reason: str | None = None  # why it has no limits (too short a history…)
+    target_change: TargetChange | None = None  # a change of target within the last 12 periods
+    reconstructed: bool = False  # a register's stock read from a later export (« reconstitué »)
 
     @property
     def shown_value(self) -> float | None:
@@ -70,7 +81,8 @@ class Tile:
         return self.status == PERIODE_INCOMPLETE
 
     @classmethod
-    def from_row(cls, row: pd.Series, sparkline: tuple[float | None, ...] = ()) -> Tile:
+    def from_row(cls, row: pd.Series, sparkline: tuple[float | None, ...] = (),
+                 target_change: TargetChange | None = None) -> Tile:
         """A row of :func:`scope` (engine columns plus `ensemble_seulement`)."""
         return cls(indicator=row["indicateur"], title=row["titre"], process=row["processus"],
                    value=_float(row["valeur"]), count=None if formats.is_missing(row["effectif"]) else int(row["effectif"]),
@@ -84,7 +96,8 @@ class Tile:
                    data_until=row["couvert_au"] if row["couverture"] == PARTIAL else None,
                    signals=tuple(row["signaux"]), variation=_text(row["variation"]),
                    assurance=_text(row["assurance"]), chart=_text(row["carte"]),
-                   no_limits_reason=_text(row["sans_limites"]))
+                   no_limits_reason=_text(row["sans_limites"]), target_change=target_change,
+                   reconstructed=_flag(row["reconstitue"]))
 
 
 def _text(value: object) -> str | None:
@@ -136,8 +149,8 @@ def indicator_rows(results: pd.DataFrame, site: str | None) -> pd.DataFrame:
         by_site = results[results["dimension"] == "site"].assign(site=lambda r: r["modalite"])
         rows = pd.concat([ensemble, by_site], ignore_index=True)
     columns = ["indicateur", "titre", "periode", "site", "valeur", "effectif", "cible", "seuil", "statut", "unite",
-               "couverture", "donnees_jusqu_au", "variation", "assurance", "limite_basse", "centre", "limite_haute",
-               "signaux"]
+               "couverture", "reconstitue", "donnees_jusqu_au", "variation", "assurance", "limite_basse", "centre",
+               "limite_haute", "signaux"]
     order = {indicator_id: i for i, indicator_id in enumerate(dict.fromkeys(results["indicateur"]))}
     # « données jusqu'au … »: said of a period the data stop in only, as an ISO date.
     until = [day.isoformat() if level == PARTIAL and day is not None else None
@@ -153,11 +166,24 @@ def tiles(results: pd.DataFrame, period: Period, site: str | None, catalogue_ord
     scoped = scope(results, site)
     history = scoped[(scoped["debut"] <= period.debut)
                      & (scoped["debut"] > period.shift(-SPARKLINE_PERIODS).debut)]
-    sparklines = (history.sort_values("debut").groupby("indicateur")["valeur"]
+    history = history.sort_values("debut")
+    sparklines = (history.groupby("indicateur")["valeur"]
                   .agg(lambda values: tuple(None if pd.isna(v) else float(v) for v in values)))
+    changes = {indicator: latest_target_change(rows) for indicator, rows in history.groupby("indicateur")}
     current = scoped[scoped["periode"] == period.label].set_index("indicateur", drop=False)
     current = current.reindex([i for i in catalogue_order if i in current.index])
-    return [Tile.from_row(row, sparklines.get(indicator, ())) for indicator, row in current.iterrows()]
+    return [Tile.from_row(row, sparklines.get(indicator, ()), changes.get(indicator))
+            for indicator, row in current.iterrows()]
+
+
+def latest_target_change(rows: pd.DataFrame) -> TargetChange | None:
+    """The last period, among one indicator's rows (oldest first), whose target in force differs
+    from the period before it."""
+    targets = [_float(value) for value in rows["cible"]]
+    for k in range(len(targets) - 1, 0, -1):
+        if targets[k] != targets[k - 1]:
+            return TargetChange(parse_period(rows["periode"].iloc[k]).label_fr, targets[k - 1], targets[k])
+    return None
 
 
 def status_counts(tiles: list[Tile]) -> dict[str, int]:
@@ -199,13 +225,35 @@ def coverage_gaps(coverage: Coverage, period: Period, labels: dict[str, str]) ->
             for name, last in behind(coverage, period).items()]
 
 
+def target_change_text(tile: Tile) -> str | None:
+    """« cible abaissée de 85 % à 80 % à partir de septembre 2026 », said wherever the tile is."""
+    change = tile.target_change
+    if change is None:
+        return None
+
+    def shown(value: float) -> str:
+        return formats.with_unit(value, tile.unit, tile.decimals)
+
+    if change.after is None:
+        return f"cible ({shown(change.before)}) retirée à partir de {change.period_fr}"
+    if change.before is None:
+        return f"cible fixée à {shown(change.after)} à partir de {change.period_fr}"
+    verb = "abaissée" if change.after < change.before else "relevée"
+    return f"cible {verb} de {shown(change.before)} à {shown(change.after)} à partir de {change.period_fr}"
+
+
+RECONSTRUCTED_NOTE = ("valeur reconstituée : l'état du registre à la fin de la période n'a pas été importé, "
+                      "il est reconstitué à partir d'un export plus récent")
+
+
 def control_notes(tile: Tile) -> list[str]:
     """What the fiche says of the control chart: its kind, its verdicts, the special causes on
     the period shown, or why it has none."""
     if tile.no_limits_reason:
         return [f"Pas de limites de contrôle : {tile.no_limits_reason}."]
     notes = [f"Limites de contrôle ({spc.CHART_LABEL.get(tile.chart, tile.chart)}) calculées sur les "
-             f"{spc.BASELINE_MIN} à {spc.BASELINE_MAX} premières périodes complètes, puis figées."]
+             f"{spc.BASELINE_MIN} à {spc.BASELINE_MAX} premières périodes complètes (ou les premières après un "
+             "changement de processus enregistré), puis figées."]
     verdicts = [spc.label(word) for word in (tile.variation, tile.assurance) if word]
     if verdicts:
         notes.append("**Variation et assurance** : " + " · ".join(verdicts) + ".")

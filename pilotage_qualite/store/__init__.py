@@ -6,7 +6,7 @@
 - :mod:`~pilotage_qualite.store.schema`: tables and live views from the declarations;
 - :mod:`~pilotage_qualite.store.imports`: preview, apply and undo an import, the journal, kept files;
 - :mod:`~pilotage_qualite.store.reading`: the datasets' live rows;
-- :mod:`~pilotage_qualite.store.annotations`: comments, column mappings, targets, added indicators;
+- :mod:`~pilotage_qualite.store.annotations`: comments, column mappings, targets, events, added indicators;
 - :mod:`~pilotage_qualite.store.meetings`: committee meetings (a decision may open an action,
   written through the import path: meetings build on imports).
 

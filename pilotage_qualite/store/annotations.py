@@ -1,5 +1,5 @@
 """What the app adds beside the imported data: comments, remembered column mappings, target changes,
-indicators added in the app. Append-only: the latest row of a key is the one shown, earlier ones stay."""
+events, indicators added in the app. Append-only: the latest row of a key is the one shown, earlier ones stay."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
+from pilotage_qualite.model.events import LABEL_MAX_CHARS, Event
 from pilotage_qualite.store.database import Database, StoreError, scalar, timestamp
 
 
@@ -105,6 +106,59 @@ class Annotations(Database):
         with self.connect() as conn:
             return conn.execute("SELECT indicateur, date_debut, cible, seuil, auteur, saisi_le FROM cibles "
                                 "ORDER BY indicateur, date_debut, saisi_le").df()
+
+    # events on an indicator or a dataset ---------------------------------------------------------
+
+    def record_event(self, day: dt.date, label: str, *, indicator: str | None = None, dataset: str | None = None,
+                     process_change: bool = False, author: str) -> int:
+        """Record a dated event on exactly one indicator or one dataset; returns its id. A process
+        change restarts the control chart's baseline of the indicators it concerns."""
+        label = " ".join((label or "").split())
+        if not label:
+            raise StoreError("Le libellé de l'événement est obligatoire : rien n'a été enregistré.")
+        if len(label) > LABEL_MAX_CHARS:
+            raise StoreError(f"Le libellé de l'événement dépasse {LABEL_MAX_CHARS} caractères : raccourcissez-le.")
+        if not isinstance(day, dt.date):
+            raise StoreError("La date de l'événement est manquante.")
+        if bool(indicator) == bool(dataset):
+            raise StoreError("Un événement porte sur un indicateur ou sur un jeu de données, exactement l'un des deux.")
+        if dataset and dataset not in self.datasets:
+            raise StoreError(f"Jeu de données inconnu : « {dataset} ».")
+        day = day.date() if isinstance(day, dt.datetime) else day
+        with self.transaction() as conn:
+            event_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM evenements")
+            self._write_event(conn, [event_id, indicator or None, dataset or None, day, label, bool(process_change),
+                                     False, author])
+        return event_id
+
+    def withdraw_event(self, event_id: int, *, author: str) -> None:
+        """Withdraw an event: a new row of its id marked withdrawn (the recorded one stays)."""
+        with self.transaction() as conn:
+            found = conn.execute(
+                "SELECT indicateur, jeu, date, libelle, changement_processus, retire FROM evenements WHERE id = ? "
+                "ORDER BY ecriture DESC LIMIT 1", [int(event_id)]).fetchall()
+            if not found or found[0][-1]:
+                raise StoreError(f"Événement n° {event_id} introuvable ou déjà retiré.")
+            self._write_event(conn, [int(event_id), *found[0][:-1], True, author])
+
+    @staticmethod
+    def _write_event(conn, values: list) -> None:
+        """id, indicateur, jeu, date, libelle, changement_processus, retire, auteur: one more row."""
+        row = scalar(conn, "SELECT coalesce(max(ecriture), 0) + 1 FROM evenements")
+        conn.execute("INSERT INTO evenements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [values[0], row, *values[1:], timestamp()])
+
+    def events(self) -> tuple[Event, ...]:
+        """The events in force (the latest row of each id, withdrawn ones left out), oldest first."""
+        with self.connect() as conn:
+            rows = conn.execute("""
+                SELECT id, date, libelle, changement_processus, auteur, saisi_le, indicateur, jeu, retire
+                FROM evenements
+                QUALIFY row_number() OVER (PARTITION BY id ORDER BY ecriture DESC) = 1
+                ORDER BY date, id""").fetchall()
+        return tuple(Event(int(i), day, label, bool(change), author, written, indicator, dataset)
+                     for i, day, label, change, author, written, indicator, dataset, withdrawn in rows
+                     if not withdrawn)
 
     # indicators added in the app ------------------------------------------------------------
 

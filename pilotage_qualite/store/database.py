@@ -270,11 +270,12 @@ class Database:
 
     def _read_version(self) -> tuple:
         """Changes whenever an import is applied or undone, a target changes, a comment is written,
-        an indicator is added or a meeting is written: the key of page caches."""
+        an indicator is added, a meeting is written or an event is recorded or withdrawn: the key of page caches."""
         with self.connect() as conn:
             return first_row(conn, "SELECT (SELECT count(*) FROM imports), (SELECT count(annule_le) FROM imports), "
                                    "(SELECT count(*) FROM cibles), (SELECT count(*) FROM commentaires), "
                                    "(SELECT count(*) FROM indicateurs_ajoutes), "
                                    "(SELECT count(*) FROM reunions), (SELECT count(*) FROM reunion_participants), "
                                    "(SELECT count(*) FROM reunion_notes), (SELECT count(*) FROM decisions), "
-                                   "(SELECT count(*) FROM reunion_clotures), (SELECT count(*) FROM reunion_dossiers)")
+                                   "(SELECT count(*) FROM reunion_clotures), (SELECT count(*) FROM reunion_dossiers), "
+                                   "(SELECT count(*) FROM evenements)")

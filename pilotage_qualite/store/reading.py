@@ -7,9 +7,9 @@ import json
 
 import pandas as pd
 
-from pilotage_qualite.model.coverage import Coverage, CoveredSpan
+from pilotage_qualite.model.coverage import REGISTER, Coverage, CoveredSpan, RegisterHistory
 from pilotage_qualite.model.datasets import Dataset
-from pilotage_qualite.store.database import APPLIED, Database, StoreError, scalar
+from pilotage_qualite.store.database import APPLIED, Database, StoreError, history_table, scalar
 
 
 class Reading(Database):
@@ -37,10 +37,23 @@ class Reading(Database):
             found = conn.execute(f"""SELECT c.jeu, c.du, c.au, c.sites FROM couvertures c
                                      JOIN imports i ON i.id = c.import_id
                                      WHERE i.etat = '{APPLIED}' ORDER BY c.jeu, c.du""").fetchall()
+            extracted = conn.execute(f"""SELECT i.jeu, i.id, max(c.au) FROM imports i
+                                         LEFT JOIN couvertures c ON c.import_id = i.id
+                                         WHERE i.etat = '{APPLIED}' GROUP BY ALL ORDER BY i.jeu, i.id""").fetchall()
         spans: dict[str, list[CoveredSpan]] = {}
         for dataset, first, last, sites in found:
             spans.setdefault(dataset, []).append(CoveredSpan(first, last, tuple(json.loads(sites)) if sites else ()))
-        return Coverage(spans, self.site_names())
+        return Coverage(spans, self.site_names(), self._register_histories(extracted))
+
+    def _register_histories(self, extracted: list[tuple]) -> dict[str, RegisterHistory]:
+        """Each register's applied imports with their extraction day (their last covered day), for
+        the registers where one was recorded (without any, none of their values is covered)."""
+        imports: dict[str, list[tuple[int, dt.date | None]]] = {}
+        for dataset, import_id, extraction in extracted:
+            imports.setdefault(dataset, []).append((int(import_id), extraction))
+        return {name: RegisterHistory(history_table(name), tuple(found)) for name, found in imports.items()
+                if name in self.datasets and self.datasets[name].coverage_mode == REGISTER
+                and any(day is not None for _, day in found)}
 
     def coverage_journal(self) -> pd.DataFrame:
         """Each import's recorded coverage, for the journal (an import may have none)."""

@@ -13,6 +13,8 @@ Names are the domain's French words, as indicator SQL reads them:
   ``reprise``: rebuilt from the rows of an import made before coverage was recorded).
 - ``cibles``: target changes with the date from which they apply.
 - ``commentaires``, ``correspondances``, ``indicateurs_ajoutes``: written from the app.
+- ``evenements``: dated events on an indicator or a dataset (``changement_processus``: restarts
+  the control chart's baseline); a withdrawal is a later row of the same ``id`` with ``retire``.
 - ``reunions``, ``reunion_participants``, ``reunion_notes``, ``decisions``, ``reunion_clotures``,
   ``reunion_dossiers``: committee meetings (versions kept; a closed meeting refuses writes).
 """
@@ -66,6 +68,11 @@ ADDITION_TABLES = (
     """CREATE TABLE IF NOT EXISTS indicateurs_ajoutes (
         indicateur VARCHAR NOT NULL, definition VARCHAR NOT NULL, auteur VARCHAR NOT NULL,
         date TIMESTAMP NOT NULL)""",
+    # `ecriture` numbers the rows in the order written: the latest row of an event's id wins.
+    """CREATE TABLE IF NOT EXISTS evenements (
+        id BIGINT NOT NULL, ecriture BIGINT NOT NULL, indicateur VARCHAR, jeu VARCHAR, date DATE NOT NULL,
+        libelle VARCHAR NOT NULL, changement_processus BOOLEAN NOT NULL, retire BOOLEAN NOT NULL,
+        auteur VARCHAR NOT NULL, saisi_le TIMESTAMP NOT NULL)""",
 )
 
 # Committee meetings (append-only: participants and notes are versions, the latest wins), and

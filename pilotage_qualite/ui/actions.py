@@ -76,6 +76,19 @@ def add_comment(indicator_id: str, period_label: str, site: str | None, text: st
     return author
 
 
+def record_event(day: dt.date, label: str, *, indicator: str | None, dataset: str | None,
+                 process_change: bool) -> str:
+    """Record an event on an indicator or a dataset; returns the author's name."""
+    author = access.require_quality_role()
+    context.store().record_event(day, label, indicator=indicator, dataset=dataset, process_change=process_change,
+                                 author=author)
+    return author
+
+
+def withdraw_event(event_id: int) -> None:
+    context.store().withdraw_event(event_id, author=access.require_quality_role())
+
+
 # --- committee meetings --------------------------------------------------------------------------
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Callable
+from typing import Callable, Sequence
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from pilotage_qualite.common import formats, months
+from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.status import ATTEINT, STATUS_COLOUR
+from pilotage_qualite.reports import chart_specs
 
 # The trend chart and its shared styling live in the pure package module (the pack draws it too).
 from pilotage_qualite.reports.chart_specs import FIT_WIDTH, FONT_SIZE, FRENCH_LOCALE, STATUS_SCALE, trend_chart  # noqa: F401 - re-exported for the pages
@@ -24,14 +26,16 @@ TREND_KEY = "tirets verts : cible · bande orange : zone à surveiller · pointi
 
 
 def screen_trend_chart(rows: pd.DataFrame, title: str, periods_line: str, *,
-                       wrap_at: int | None = None) -> alt.TopLevelMixin:
+                       wrap_at: int | None = None, events: Sequence[Event] = ()) -> alt.TopLevelMixin:
     """The trend chart on screen, full width, the plot TREND_PLOT_HEIGHT high; the subtitle is
     the periods shown, then how to read the chart on a line of its own (one line was cut).
     ``wrap_at``: characters per line of the title and the key, for a chart in a narrow column
-    (Vega cuts a line wider than the chart)."""
+    (Vega cuts a line wider than the chart). ``events``: those recorded on the series, drawn as
+    vertical rules (their key then follows)."""
     title_lines = textwrap.wrap(title, wrap_at) if wrap_at else title
-    key_lines = textwrap.wrap(TREND_KEY, wrap_at) if wrap_at else [TREND_KEY]
-    return trend_chart(rows, title_lines, [periods_line, *key_lines]).properties(
+    keys = [TREND_KEY, chart_specs.EVENT_KEY] if len(chart_specs.event_marks(rows, events)) else [TREND_KEY]
+    key_lines = [line for key in keys for line in (textwrap.wrap(key, wrap_at) if wrap_at else [key])]
+    return trend_chart(rows, title_lines, [periods_line, *key_lines], events).properties(
         autosize=FIT_WIDTH, height=TREND_PLOT_HEIGHT)
 
 
@@ -102,14 +106,15 @@ def _colour(field: str | None, domain: list[str] | None, colours: list[str] | No
                      legend=alt.Legend(orient="bottom", columns=3) if legend else None)
 
 
-def _target_rule(value: float, label: str, *, horizontal: bool) -> list[alt.Chart]:
-    """A dashed green rule at the target and its label."""
+def _target_rule(value: float, label: str, *, horizontal: bool, label_row: int = 0) -> list[alt.Chart]:
+    """A dashed green rule at the target and its label (``label_row``: the line it is written on,
+    when several targets are drawn)."""
     frame = pd.DataFrame({"cible": [value], "texte": [label]})
     if horizontal:
         rule = alt.Chart(frame).mark_rule(strokeDash=[8, 4], strokeWidth=3, color=TARGET_COLOUR).encode(x="cible:Q")
         text = alt.Chart(frame).mark_text(align="left", baseline="bottom", dx=4, dy=-2, fontSize=FONT_SIZE - 2,
                                           fontWeight="bold", color=TARGET_COLOUR).encode(
-            x="cible:Q", y=alt.value(0), text="texte:N")
+            x="cible:Q", y=alt.value(label_row * (FONT_SIZE + 2)), text="texte:N")
     else:
         rule = alt.Chart(frame).mark_rule(strokeDash=[8, 4], strokeWidth=3, color=TARGET_COLOUR).encode(y="cible:Q")
         text = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-4, fontSize=FONT_SIZE - 2,
@@ -179,10 +184,11 @@ def column_bars(data: pd.DataFrame, x: str, value: str, label: str, *, title: st
 
 def interval_chart(data: pd.DataFrame, category: str, *, title: str, subtitle: str | list[str], value_title: str,
                    group: str | None = None, group_domain: list[str] | None = None, group_title: str | None = None,
-                   target: float | None = None, target_label: str | None = None) -> alt.TopLevelMixin:
+                   targets: Sequence[tuple[float, str]] = ()) -> alt.TopLevelMixin:
     """Shares (`pourcentage`) with their 95 % interval (`ic_bas`–`ic_haut`) as a horizontal
     error bar, labelled by `etiquette` (« 76,9 % (n = 26) »); one row per category, one
-    offset line per group (e.g. the public). The axis stops at 100 %, the labels go beyond."""
+    offset line per group (e.g. the public). The axis stops at 100 %, the labels go beyond.
+    ``targets``: (value, label) of each target in force (one per public when they differ)."""
     order = list(dict.fromkeys(data[category]))
     y = alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=560))
     x_scale = alt.Scale(domain=[0, 135], nice=False)
@@ -207,8 +213,8 @@ def interval_chart(data: pd.DataFrame, category: str, *, title: str, subtitle: s
     text = base.mark_text(align="left", dx=10, fontSize=FONT_SIZE - 2, color=INK).encode(
         x=alt.X("ic_haut:Q", scale=x_scale), text="etiquette:N")
     layers = [rule, point, text]
-    if _has_target(target):
-        layers += _target_rule(float(target), target_label or "cible", horizontal=True)
+    for row, (target, target_label) in enumerate(targets):
+        layers += _target_rule(float(target), target_label, horizontal=True, label_row=row)
     rows = len(order) * (len(data[group].unique()) if group else 1)
     chart = alt.layer(*layers).properties(title=_title(title, subtitle), height=max(60, 30 * rows + 16 * len(order)))
     return _finish_process(chart)

@@ -18,6 +18,7 @@ from pilotage_qualite.intake.pseudonyms import installation_secret
 from pilotage_qualite.intake.read import Limits
 from pilotage_qualite.model.catalogue import Catalogue, Indicator
 from pilotage_qualite.model.coverage import Coverage
+from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.indicator_format import load_catalogue
 from pilotage_qualite.model.periods import Period, parse_period, periods_ending
 from pilotage_qualite.reports import catalogue_edits
@@ -195,6 +196,17 @@ def _target_changes(database: str, base_version: tuple) -> pd.DataFrame:
 
 def target_changes() -> pd.DataFrame:
     return _target_changes(str(store().path), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _events(database: str, base_version: tuple) -> tuple[Event, ...]:
+    return store().events()
+
+
+def events() -> tuple[Event, ...]:
+    """The events in force, oldest first (recording or withdrawing one moves the base version, so
+    the cached results, whose control limits they restart, are recomputed at the next run)."""
+    return _events(str(store().path), version())
 
 
 def target_in_force(indicator: Indicator, day: dt.date) -> tuple[float | None, float | None]:

@@ -48,6 +48,29 @@ def offered_periods(grain: str) -> PeriodOffer:
 def _forget_period() -> None:
     """A new grain has other periods: fall back to its latest one."""
     st.session_state.pop("periode", None)
+    st.query_params.pop("periode", None)
+
+
+def _period_to_url() -> None:
+    """The user picked a period: the URL follows (the widget is not bound, see below)."""
+    chosen = st.session_state.get("periode")
+    if chosen is not None:
+        st.query_params["periode"] = chosen.label_fr
+
+
+def _period_from_url(offer: PeriodOffer) -> None:
+    """A link or a typed URL names a period (« ?periode=novembre 2026 »): select it; a period that
+    is not offered is said, not silently replaced."""
+    wanted = st.query_params.get("periode")
+    current = st.session_state.get("periode")
+    if wanted is None or (current is not None and current.label_fr == wanted and current in offer.periods):
+        return
+    match = next((p for p in offer.periods if p.label_fr == wanted), None)
+    if match is not None:
+        st.session_state["periode"] = match
+    else:
+        st.session_state.pop("periode", None)
+        st.caption(f"La période « {wanted} » n'a pas de données importées : période proposée à la place.")
 
 
 def shared_filters() -> Filters:
@@ -57,16 +80,20 @@ def shared_filters() -> Filters:
                                           bind="query-params", on_change=_forget_period)
         grain = GRAINS[grain_word]
         offer = offered_periods(grain)
-        periods = {p.label_fr: p for p in offer.periods}
+        # Not bound to the URL: a bound widget would put its option as displayed, note included
+        # (« novembre 2026 (incomplet : 2 jeux sur 11) »), in the URL; the URL keeps the bare name.
+        _period_from_url(offer)
         default = offer.periods.index(offer.default) if offer.default in offer.periods else 0
-        chosen = st.selectbox("Période", list(periods), index=default, key="periode", bind="query-params",
-                              placeholder="aucune donnée datée", disabled=not periods)
-        # The options stay bare period names (the URL keeps what they display): the note is below.
-        note = offer.incomplete.get(periods.get(chosen))
+        chosen = st.selectbox("Période", offer.periods, index=default, key="periode", format_func=offer.label_fr,
+                              on_change=_period_to_url, placeholder="aucune donnée datée",
+                              disabled=not offer.periods)
+        if chosen is not None:
+            st.query_params["periode"] = chosen.label_fr
+        note = offer.incomplete.get(chosen)
         if note:
-            st.caption(f"◐ {chosen} : {note}")
+            st.caption(f"◐ {chosen.label_fr} : {note}")
         site = st.selectbox("Site", [ENSEMBLE, *context.site_names()], key="site", bind="query-params",
                             placeholder="choisir un site")
         projector = st.toggle("Mode projecteur", key="projecteur", bind="query-params",
                               help="Texte et tuiles agrandis, sans barre latérale, une section par écran.")
-    return Filters(grain, periods.get(chosen), None if site == ENSEMBLE else site, projector)
+    return Filters(grain, chosen, None if site == ENSEMBLE else site, projector)

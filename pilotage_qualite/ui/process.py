@@ -128,6 +128,12 @@ class ProcessPage:
         tile = self.indicator(indicator_id)
         return None if tile is None else tile.threshold
 
+    def targets_on(self, indicator_id: str, days: pd.Series) -> list[tuple[float | None, float | None]]:
+        """(cible, seuil) in force on each day: a view over several months judges each month
+        against its own target, as the engine does."""
+        indicator = context.catalogue()[indicator_id]
+        return [context.target_in_force(indicator, pd.Timestamp(day).date()) for day in days]
+
     def view(self, function: ProcessView) -> pd.DataFrame:
         return view(function, self.period, self.site, self.base_version)
 
@@ -228,20 +234,27 @@ STATUS_BAND_NAMES = [status.status_label(word) for word in STATUS_BAND_WORDS]
 STATUS_BAND_COLOURS = [status.STATUS_COLOUR[word] for word in STATUS_BAND_WORDS]
 
 
-def band_names(target: float | None) -> list[str]:
-    """The status words a chart's legend needs: « suivi » only when there is no target."""
-    return STATUS_BAND_NAMES[:3] if target is not None else STATUS_BAND_NAMES[3:]
+def _band_range(targets: list[tuple[float | None, float | None]]) -> slice:
+    """The status words a chart's legend needs: « suivi » only for cells without a target."""
+    with_target = any(cible is not None for cible, _ in targets)
+    without = any(cible is None for cible, _ in targets)
+    return slice(0 if with_target else 3, None if without else 3)
 
 
-def band_colours(target: float | None) -> list[str]:
-    return STATUS_BAND_COLOURS[:3] if target is not None else STATUS_BAND_COLOURS[3:]
+def band_names(targets: list[tuple[float | None, float | None]]) -> list[str]:
+    return STATUS_BAND_NAMES[_band_range(targets)]
 
 
-def status_bands(values: pd.Series, target: float | None, threshold: float | None,
+def band_colours(targets: list[tuple[float | None, float | None]]) -> list[str]:
+    return STATUS_BAND_COLOURS[_band_range(targets)]
+
+
+def status_bands(values: pd.Series, targets: list[tuple[float | None, float | None]],
                  direction: str = "hausse") -> list[str]:
-    """« ✔ atteint », « ▲ à surveiller »… for each value, by the indicator's own rule."""
-    return [status.status_label(status.status(None if pd.isna(v) else float(v), sens=direction, cible=target,
-                                               seuil=threshold)) for v in values]
+    """« ✔ atteint », « ▲ à surveiller »… for each value against its own (cible, seuil), by the
+    indicator's rule."""
+    return [status.status_label(status.status(None if pd.isna(v) else float(v), sens=direction, cible=cible,
+                                               seuil=seuil)) for v, (cible, seuil) in zip(values, targets)]
 
 
 def badge(text: str, status_word: str) -> str:

@@ -87,6 +87,10 @@ def render_tile(tile: Tile, query_params: dict[str, str], *, period_label: str) 
             facts.append(f"sur un an : {formats.signed(year, tile.unit, tile.decimals)}")
         if tile.ensemble_only:
             facts.append("ensemble de la structure")
+        if tile.target_change is not None:
+            facts.append(selections.target_change_text(tile))
+        if tile.reconstructed:
+            facts.append("valeur reconstituée")
         st.caption(" · ".join(facts))
         verdicts = spc_text(tile)
         if verdicts:

@@ -125,3 +125,28 @@ def test_fiche_lists_the_linked_actions_late_first(app_env, demo_data_dir):
     assert f"{late} actions en retard" in markdown_text(app) or late < 2
     none = open_app({"indicateur": "DEM-01"}, page="app_pages/pilotage/fiche.py")
     assert any("Aucune action liée à DEM-01" in i.value for i in none.info)
+
+
+def test_fiche_says_the_special_causes_of_the_period(app_env, demo_data_dir):
+    """REC-01 in October 2026 on the demo: 10 complaints, above its frozen limits and the 7th
+    month in a row above its centre (see `indicateurs --periode 2026-10 --format json`). The
+    engine's flag is a numpy bool: the fiche used to miss it (`is True`)."""
+    app_env(demo_data_dir)
+    app = open_app({"indicateur": "REC-01"}, page="app_pages/pilotage/fiche.py")
+    text = markdown_text(app)
+    assert "⚠ Causes spéciales sur cette période : point hors des limites, 7 points du même côté de la moyenne." in text
+    assert "**Variation et assurance** : ⬇ préoccupation." in text
+
+
+def test_a_registers_stock_from_a_later_export_is_said_reconstructed(app_env, demo_data_dir):
+    """The demo's documents list was extracted on 03/11/2026: the state at the end of October
+    (fin 01/11) is known from it (extracted within the month after), that at the end of
+    September (fin 01/10) is reconstructed from an export made more than a month later."""
+    app_env(demo_data_dir)
+    note = "Valeur reconstituée : l'état du registre à la fin de la période n'a pas été importé"
+    september = open_app({"indicateur": "DOC-01", "periode": "septembre 2026"}, page="app_pages/pilotage/fiche.py")
+    assert note in markdown_text(september)
+    october = open_app({"indicateur": "DOC-01", "periode": "octobre 2026"}, page="app_pages/pilotage/fiche.py")
+    assert note not in markdown_text(october)
+    dashboard = open_app({"periode": "septembre 2026"})
+    assert "valeur reconstituée" in "\n".join(c.value for c in dashboard.caption)

@@ -68,6 +68,10 @@ def test_no_value_status_or_drift_before_the_data(demo_data_dir: Path, capsys):
     rows = indicators(capsys, demo_data_dir / "pilotage.duckdb", "2023-10")
     covered = {r["indicateur"] for r in rows if r["couverture"] != "absente"}
     assert covered == {"FOR-02", "FOR-03", "RH-01", "DOC-01"}
+    # The demo's registers were extracted on 03/11/2026: their stocks of 2023 are « reconstitué »
+    # (FOR-02, DOC-01 and RH-01's headcounts); FOR-03 is a flow, never.
+    assert all(isinstance(r["reconstitue"], bool) for r in rows)  # JSON true / false
+    assert {r["indicateur"] for r in rows if r["reconstitue"]} == {"FOR-02", "RH-01", "DOC-01"}
     for r in rows:
         if r["indicateur"] not in covered:
             assert r["valeur"] is None and r["statut"] == "pas de données", r
@@ -90,3 +94,18 @@ def test_the_pack_says_it_too(stale_base: Path, tmp_path: Path, capsys):
     cli(capsys, stale_base, "dossier", "--periode", "2026-10", "--sortie", str(out))
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert GAP in re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+def test_act01_limits_are_frozen_on_its_first_20_months(demo_data_dir: Path, capsys):
+    """ACT-01 on the demo: interventions per month from 11/2023 (its first month). The first 20
+    counts (SELECT count(*) FROM activite GROUP BY month, 11/2023–06/2025) are
+    447 307 447 427 448 539 386 384 363 212 426 458 407 331 412 356 420 473 368 408:
+    mean 8 019 / 20 = 400,95; mean moving range 1 511 / 19 = 79,526…, σ̂ = 79,526 / 1,128 = 70,502;
+    limits 400,95 ± 211,506 = 189,44 and 612,46 — the same for every later month (frozen), and
+    never inflated by the months before the data."""
+    base = demo_data_dir / "pilotage.duckdb"
+    for period in ("2025-07", "2026-01", "2026-10"):
+        act01 = next(r for r in indicators(capsys, base, period) if r["indicateur"] == "ACT-01" and r["site"] is None)
+        assert act01["centre"] == pytest.approx(400.95)
+        assert act01["limite_basse"] == pytest.approx(189.444, abs=0.001)
+        assert act01["limite_haute"] == pytest.approx(612.456, abs=0.001)

@@ -14,6 +14,7 @@ from pilotage_qualite.model.coverage import (
     Coverage,
     CoverageState,
     CoveredSpan,
+    RegisterHistory,
     behind,
     default_span,
     period_offer,
@@ -145,3 +146,28 @@ def test_nothing_imported_offers_nothing():
 def test_datasets_behind_a_period():
     assert behind(_demo_like(), parse_period("2026-10")) == {"audits": D("2026-08-10")}
     assert behind(_demo_like(), parse_period("2026-07")) == {}
+
+
+def test_a_register_as_known_at_the_end_of_a_period():
+    # Import 1 extracted 30/06/2025; import 2, an older file (31/03/2025) imported later; import 3
+    # recorded no coverage; import 4 extracted 15/01/2026.
+    history = RegisterHistory("historique_documents", ((1, D("2025-06-30")), (2, D("2025-03-31")), (3, None),
+                                                       (4, D("2026-01-15"))))
+    # March 2025 (last day 31/03): the first import by id extracted on or after it is import 1,
+    # extracted 30/06/2025, on or after 01/05/2025 (fin + 1 month) → reconstructed
+    assert history.snapshot(D("2025-04-01")) == (1, D("2025-06-30"))
+    assert history.reconstructed(D("2025-04-01"))
+    # June 2025: import 1, extracted on its last day → as known then
+    assert not history.reconstructed(D("2025-07-01"))
+    # December 2025 (last day 31/12): import 4, extracted 15/01/2026, before 01/02/2026 → as known then
+    assert history.snapshot(D("2026-01-01")) == (4, D("2026-01-15")) and not history.reconstructed(D("2026-01-01"))
+    # January 2026: no import extracted on or after 31/01/2026 → today's rows, the latest known
+    # (the period is « incomplète », its last day not covered), not flagged
+    assert history.snapshot(D("2026-02-01")) is None and not history.reconstructed(D("2026-02-01"))
+    # Rows of import 1 are in every state; those of imports 2 and 3 from the first period end whose
+    # last day is after 30/06/2025 (fin 01/08/2025, July 2025: month index 2025 × 12 + 7); those of
+    # import 4 likewise (import 3 has no extraction day, import 2's is earlier)
+    assert history.first_end_seen(1) == 0
+    assert history.first_end_seen(2) == history.first_end_seen(3) == history.first_end_seen(4) == 2025 * 12 + 7
+    # a later import: from the first period whose last day is after 15/01/2026, January 2026 (fin 01/02/2026)
+    assert history.first_end_seen(5) == 2026 * 12 + 1

@@ -122,6 +122,17 @@ def test_a_process_change_restarts_the_baseline():
     assert not any(chart.signals)
 
 
+def test_a_restarted_baseline_needs_twelve_usable_points_of_its_own():
+    # twenty points around 11, then eleven around 31: the twenty before the change do not count
+    # towards the new baseline, and an incomplete point after it does not either → no limits.
+    values = BASELINE + [30.0, 32.0] * 5 + [30.0, 31.0]
+    usable = [True] * 31 + [False]
+    chart = xmr(values, usable, baseline_start=AFTER)
+    assert chart.reason == spc.TOO_SHORT and np.isnan(chart.centre).all() and not any(chart.signals)
+    # the twelfth point made usable: limits from the twelve points after the change
+    assert xmr(values, baseline_start=AFTER).baseline == (20, 31)
+
+
 # --- p- and u-charts ------------------------------------------------------------------------------
 
 

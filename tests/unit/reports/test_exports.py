@@ -96,12 +96,12 @@ def fake_results() -> pd.DataFrame:
                              dimension=dimension, modalite=modalite, valeur=value, effectif=40, cible=90.0,
                              seuil=75.0, statut="atteint" if value >= 90 else "à surveiller", unite="%",
                              decimales=1, sens="hausse", couverture="complète", couvert_au=dt.date(2026, 9, 30),
-                             **NO_CHART))
+                             reconstitue=False, **NO_CHART))
             rows.append(dict(indicateur="ACT-01", titre="Interventions réalisées", periode=periode, debut=debut,
                              dimension=dimension, modalite=modalite, valeur=1026.0, effectif=1026, cible=None,
                              seuil=None, statut="suivi", unite="nombre", decimales=0, sens=None,
                              couverture="partielle", couvert_au=dt.date(2026, 9, 12),
-                             **XMR_CONCERN))
+                             reconstitue=True, **XMR_CONCERN))
     return pd.DataFrame(rows)
 
 
@@ -109,7 +109,7 @@ def test_indicator_table_columns_and_formats():
     table = exports.indicator_table(fake_results(), None, ["2026-T3"])
     sheet = sheet_of(exports.excel_bytes({"Indicateurs": table}), "Indicateurs")
     assert [c.value for c in sheet[1]] == ["Code", "Indicateur", "Période", "Site", "Valeur", "Effectif (n)", "Cible",
-                                          "Seuil d'alerte", "Statut", "Unité", "Couverture", "Données jusqu'au",
+                                          "Seuil d'alerte", "Statut", "Unité", "Couverture", "Reconstitué", "Données jusqu'au",
                                           "Variation", "Assurance", "Limite basse", "Centre", "Limite haute",
                                           "Causes spéciales"]
     records = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
@@ -121,10 +121,11 @@ def test_indicator_table_columns_and_formats():
     assert sheet.cell(2, 7).number_format == percent.number_format  # the target in the same unit
     assert sheet.cell(4, 5).number_format == "#,##0"
     assert sheet.cell(4, 7).value is None  # no target: empty, not 0
-    # a period the data stop in says until when; a complete one says nothing more
-    assert (records[2][10], records[2][11]) == ("partielle", "12/09/2026")
-    assert (records[0][10], records[0][11]) == ("complète", None)
-    assert records[2][12:] == ["⬇ préoccupation", None, 900, 1000, 1100, "point hors des limites"]
+    # a period the data stop in says until when; a complete one says nothing more; « oui » when
+    # the value is « reconstitué », empty otherwise
+    assert (records[2][10], records[2][11], records[2][12]) == ("partielle", "oui", "12/09/2026")
+    assert (records[0][10], records[0][11], records[0][12]) == ("complète", None, None)
+    assert records[2][13:] == ["⬇ préoccupation", None, 900, 1000, 1100, "point hors des limites"]
 
 
 def test_indicator_sheets_history_covers_every_period():

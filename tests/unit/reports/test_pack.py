@@ -145,3 +145,32 @@ def test_bad_input_and_missing_font(demo_data_dir: Path, tmp_path: Path, capsys,
 def test_table_cells_are_french(shown, expected):
     value = dt.date(2025, 3, 14) if shown == "14/03/2025" else shown
     assert pack._text(value) == expected
+
+
+def test_events_appear_on_the_trends_and_in_the_list_of_the_period(demo_data_dir: Path, tmp_path: Path):
+    """REC-03 is off target in 2026-T3 (see above): its trend shows the events recorded on it and on
+    its dataset; the summary lists those dated within the quarter (July–September 2026) only."""
+    from pilotage_qualite.model.indicator_format import load_catalogue
+    from pilotage_qualite.model.periods import parse_period
+
+    store = open_store(load_settings(environ={"PILOTAGE_DONNEES": str(demo_data_dir)}))
+    store.record_event(dt.date(2026, 8, 17), "Logiciel de suivi des réclamations", dataset="reclamations",
+                       process_change=True, author="qualite")
+    store.record_event(dt.date(2026, 5, 4), "Nouvelle grille d'accueil", indicator="REC-03", author="qualite")
+    # 1 October 2026 is the first day after the quarter: neither in its list nor on its trend.
+    store.record_event(dt.date(2026, 10, 1), "Après la période", indicator="REC-03", author="qualite")
+    withdrawn = store.record_event(dt.date(2026, 8, 3), "Saisie erronée", indicator="REC-03", author="qualite")
+    store.withdraw_event(withdrawn, author="qualite")
+    out = tmp_path / "evenements.pdf"
+    out.write_bytes(pack.committee_pack(store, load_catalogue(), parse_period("2026-T3"), None))
+    text = pdf_text(out)
+    # On REC-03's trend (the twelve quarters up to 2026-T3): both events, in full, oldest first.
+    assert ("Événements sur la courbe : 04/05/2026 : Nouvelle grille d'accueil (événement) ; 17/08/2026 : "
+            "Logiciel de suivi des réclamations (changement de processus).") in text
+    # The list of the period: the August change only (4 May is in 2026-T2), with what it is on.
+    lines = pdf_lines(out)
+    assert "Événements de la période (3e trimestre 2026)" in text
+    assert any(line.startswith("17/08/2026 Logiciel de suivi des réclamations changement de processus") for line in lines)
+    assert not any(line.startswith("04/05/2026 Nouvelle grille") for line in lines)
+    assert "Saisie erronée" not in text and "Après la période" not in text
+    assert "trait vertical plein = changement de processus" in text

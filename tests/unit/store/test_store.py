@@ -17,7 +17,7 @@ import pytest
 from holder import hold_database
 
 from pilotage_qualite.model.batch import ImportBatch
-from pilotage_qualite.model.coverage import Coverage, CoveredSpan
+from pilotage_qualite.model.coverage import Coverage, CoveredSpan, RegisterHistory
 from pilotage_qualite.model.datasets import load_datasets, parse_dataset
 from pilotage_qualite.store import Store
 from pilotage_qualite.store.database import DatabaseBusy, SchemaMismatch, StoreError
@@ -360,6 +360,22 @@ def test_a_base_from_before_coverage_gets_it_rebuilt_from_the_rows_of_each_impor
     assert reopened.coverage().spans == {"incidents": [CoveredSpan(D(2026, 2, 1), D(2026, 8, 10))],
                                          "activite": [CoveredSpan(D(2026, 3, 1), D(2026, 3, 31))]}
     assert set(reopened.coverage_journal()["origine"]) == {"reprise"}
+
+
+def test_coverage_gives_each_register_its_applied_imports_and_their_extraction_day(store: Store):
+    """What the engine needs to read a register as known at a period's end (model.coverage.RegisterHistory)."""
+    store.apply(make_batch(store, "incidents", [incident(D(2026, 7, 3), "Lyon 8e")], b"july",
+                           coverage=CoveredSpan(D(2026, 1, 1), D(2026, 8, 10))), author="q")
+    store.apply(make_batch(store, "incidents", [incident(D(2026, 9, 3), "Lyon 8e")], b"no coverage"), author="q")
+    store.apply(make_batch(store, "incidents", [incident(D(2026, 10, 3), "Lyon 8e")], b"undone",
+                           coverage=CoveredSpan(D(2026, 10, 1), D(2026, 10, 31))), author="q")
+    store.undo(3, author="q")
+    store.apply(make_batch(store, "activite", [{"date": D(2026, 3, 5), "site": "Lyon 8e", "registre": "accompagnement",
+                                                "nb_personnes": 1, "orientation": False}], b"act",
+                           coverage=CoveredSpan(D(2026, 3, 1), D(2026, 3, 31))), author="q")
+    # import 2 recorded no coverage (no extraction day), import 3 is undone; activite is no register
+    assert store.coverage().registers == {
+        "incidents": RegisterHistory("historique_incidents", ((1, D(2026, 8, 10)), (2, None)))}
 
 
 def test_a_batch_without_coverage_covers_nothing(store: Store):
