@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pilotage_qualite.store.database import DatabaseBusy
-from pilotage_qualite.ui import access, context, filters, frame
+from pilotage_qualite.ui import access, context, errors, filters, frame
 from pilotage_qualite.ui import projector as projector_bar
 
 projector = st.query_params.get("projecteur") in ("true", "oui")
@@ -44,11 +44,12 @@ allowed = access.gate()  # the login page, when this session must log in before 
 navigation = st.navigation(pages, position="sidebar" if allowed else "hidden", expanded=True)
 if not allowed:
     st.stop()
-try:
-    with context.store().pinned():  # one connection for the whole run, released at its end
-        st.session_state["filtres"] = filters.shared_filters()
-        projector_bar.render(st.session_state["filtres"], navigation)
-        frame.render_banners()
-        navigation.run()
-except DatabaseBusy as exc:  # another program held the file longer than PILOTAGE_ATTENTE_BASE
-    frame.render_busy(exc)
+with errors.boundary():  # anything unexpected: a French message and a reference, never Streamlit's page
+    try:
+        with context.store().pinned():  # one connection for the whole run, released at its end
+            st.session_state["filtres"] = filters.shared_filters()
+            projector_bar.render(st.session_state["filtres"], navigation)
+            frame.render_banners()
+            navigation.run()
+    except DatabaseBusy as exc:  # another program held the file longer than PILOTAGE_ATTENTE_BASE
+        frame.render_busy(exc)

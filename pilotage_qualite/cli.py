@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from pilotage_qualite.common.private_files import loosened_warning
 from pilotage_qualite.common.settings import Settings, load_settings
 
 # Light modules only at start-up (no pandas, no DuckDB): the import command starts reading the
@@ -102,7 +103,8 @@ def cmd_imports(args: argparse.Namespace) -> int:
         covered[bound] = pd.to_datetime(covered[bound]).dt.strftime("%Y-%m-%d")
     journal = store.journal().merge(covered.drop(columns="origine"), on="id", how="left")
     columns = ["id", "jeu", "fichier", "date", "utilisateur", "lignes_lues", "lignes_ajoutees", "lignes_remplacees",
-               "lignes_rejetees", "etat", "couvre_du", "couvre_au", "couvre_sites"]
+               "lignes_rejetees", "lignes_nouvelles", "lignes_modifiees", "lignes_inchangees", "avertissements",
+               "etat", "couvre_du", "couvre_au", "couvre_sites"]
     print_table(journal[columns], args.format)
     return EXIT_OK
 
@@ -154,8 +156,14 @@ def cmd_importer(args: argparse.Namespace) -> int:
         return sandbox.Child(_prepare_in_child, (path, settings, args.jeu, args.feuille), limits=limits, start="fork")
 
     child = start(readable[0]) if readable else None
+    from pilotage_qualite.common.formats import number
     from pilotage_qualite.intake.read import ImportRefused
-    from pilotage_qualite.reports.import_report import describe_prepared
+    from pilotage_qualite.reports.import_report import (
+        changes_text,
+        describe_prepared,
+        replacement_refusals,
+        window_lines,
+    )
     from pilotage_qualite.startup import open_store
 
     store = open_store(settings)
@@ -176,6 +184,8 @@ def cmd_importer(args: argparse.Namespace) -> int:
         print("Aucun fichier n'a été importé.", file=sys.stderr)
         return EXIT_BAD_INPUT
     _correct_coverage(prepared, store, args)
+    if refused := ([] if args.remplacer or args.simulation else replacement_refusals(prepared, store)):
+        raise BadInput("\n".join([*refused, "Aucun fichier n'a été importé."]))
     blocked = args.tout_ou_rien and any(len(p.batch.rejected) for p in prepared)
     for item in prepared:
         print("\n".join(describe_prepared(item, store.datasets)))
@@ -188,11 +198,11 @@ def cmd_importer(args: argparse.Namespace) -> int:
         if counts.already_imported_as is not None:
             print(f"  déjà importé (import n° {counts.already_imported_as}) : rien n'est ajouté")
             continue
-        verb = "sont" if writing else "seraient"
         if writing:
             print(f"  import n° {import_id}")
-        print(f"  lignes lues {counts.read} : {counts.added} {verb} ajoutées, "
-              f"{counts.replaced} {verb} remplacées, {item.rejected_row_count} rejetées")
+        print(f"  lignes lues {number(counts.read)} : {changes_text(counts, future=not writing)}")
+        if counts.window is not None:
+            print("\n".join(window_lines(counts.window)))
     if blocked:
         print("Tout ou rien : des lignes sont rejetées, rien n'a été écrit.", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -226,7 +236,7 @@ def cmd_rejets(args: argparse.Namespace) -> int:
         from pilotage_qualite.reports import exports
 
         write_output(Path(args.sortie), exports.excel_bytes(rejected, "Rejets"))
-        print(f"{len(rejected)} rejet(s) écrits dans « {args.sortie} ».")
+        print(f"{len(rejected)} rejet(s) et avertissement(s) écrits dans « {args.sortie} ».")
     else:
         print_table(rejected, "table")
     return EXIT_OK
@@ -260,7 +270,9 @@ def cmd_modeles(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pilotage_qualite import startup
+    from pilotage_qualite.common.formats import number
     from pilotage_qualite.intake.read import ImportRefused
+    from pilotage_qualite.reports.import_report import changes_text, journal_counts
     from pilotage_qualite.store.database import APPLIED
 
     settings = load_settings(database=args.base)
@@ -287,8 +299,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         entry = journal.loc[import_id]
         dataset = store.datasets[entry["jeu"]]
         print(f"« {entry['fichier']} » : jeu « {dataset.label} » ({dataset.name}), import n° {import_id} : "
-              f"{entry['lignes_lues']} lignes lues, {entry['lignes_ajoutees']} ajoutées, "
-              f"{entry['lignes_remplacees']} remplacées, {entry['lignes_rejetees']} rejetées")
+              f"{number(entry['lignes_lues'])} lignes lues : {changes_text(journal_counts(entry))}")
     print(f"{len(imported)} fichier(s) de démonstration importés. Ce sont des données fictives "
           "(lignes rejetées volontairement : voir la commande « rejets ») ; chaque import peut être "
           "annulé (commande « annuler »).")
@@ -468,6 +479,9 @@ def _add_importer_parser(verbs: argparse._SubParsersAction) -> None:
                       help="montrer ce qui serait ajouté, remplacé et rejeté sans rien écrire")
     load.add_argument("--tout-ou-rien", action="store_true",
                       help="ne rien écrire si une seule ligne est rejetée")
+    load.add_argument("--remplacer", action="store_true",
+                      help="confirmer un remplacement par période qui retire plus de lignes qu'il n'en apporte "
+                           "ou remonte plus de deux mois avant l'essentiel du fichier")
     load.add_argument("--couvre-du", metavar="AAAA-MM", help="premier mois couvert (sinon lu dans le fichier)")
     load.add_argument("--couvre-au", metavar="AAAA-MM[-JJ]", help="dernier mois ou jour couvert (sinon lu dans le fichier)")
     load.add_argument("--sites", metavar="SITE,SITE", help="sites couverts (sinon toute la structure)")
@@ -490,9 +504,9 @@ def _add_annuler_parser(verbs: argparse._SubParsersAction) -> None:
 
 
 def _add_rejets_parser(verbs: argparse._SubParsersAction) -> None:
-    rejects = verbs.add_parser("rejets", help="lister les lignes rejetées d'un import")
+    rejects = verbs.add_parser("rejets", help="lister les lignes rejetées et les avertissements d'un import")
     rejects.add_argument("import_id", metavar="IMPORT", type=int, help="numéro de l'import")
-    rejects.add_argument("--sortie", metavar="FICHIER.xlsx", help="écrire les rejets dans un classeur Excel")
+    rejects.add_argument("--sortie", metavar="FICHIER.xlsx", help="les écrire dans un classeur Excel")
     rejects.set_defaults(run=cmd_rejets)
 
 
@@ -555,6 +569,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        if loosened := loosened_warning(load_settings(database=args.base)):
+            print(f"Attention : {loosened}", file=sys.stderr)
         return run(args)
     except Exception as exc:
         # The store's errors can only come from a verb that imported the store: importing it

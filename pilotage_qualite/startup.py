@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import yaml
@@ -11,7 +12,8 @@ from pilotage_qualite.intake.pseudonyms import installation_secret
 from pilotage_qualite.model.coverage import REGISTER
 from pilotage_qualite.model.datasets import load_datasets
 from pilotage_qualite.store import Store
-from pilotage_qualite.store.database import APPLIED
+from pilotage_qualite.store.database import APPLIED, StoreError
+from pilotage_qualite.store.imports import BlockingImport, UndoBlocked
 
 DEMO_USER = "démo"
 
@@ -77,11 +79,33 @@ def structure_name(configured: str, store: Store) -> str:
     return f"{name} (données fictives)"
 
 
-def empty_demo(store: Store, author: str) -> int:
-    """Undo every applied demo import (latest first): the base is empty of demo data,
-    and the journal keeps the trace. Returns how many imports were undone."""
+class DemoMixed(StoreError):
+    """The demo cannot be emptied alone: imports of one's own replaced some of its rows."""
+
+    def __init__(self, blocking: list[BlockingImport]):
+        self.blocking = blocking
+        verb = "remplace" if len(blocking) == 1 else "remplacent"
+        super().__init__(
+            f"La démonstration n'a pas été vidée, rien n'a été modifié : {', '.join(map(str, blocking))} {verb} "
+            "des lignes de la démonstration. Annulez d'abord vos imports (page Données, « Journal des imports »), "
+            "videz la démonstration puis importez à nouveau vos fichiers ; ou videz tout, vos imports compris.")
+
+
+def empty_demo(store: Store, author: str, *, with_own_imports: Collection[int] = ()) -> int:
+    """Undo every applied demo import in one transaction: all of them or none, the journal keeps
+    the trace. Returns how many imports were undone.
+
+    When imports of one's own replaced demo rows, refused with :class:`DemoMixed` naming them,
+    unless the user confirmed undoing exactly those too (``with_own_imports``, their ids).
+    """
     journal = store.journal()
-    demo = journal[(journal["utilisateur"] == DEMO_USER) & (journal["etat"] == APPLIED)]
-    for import_id in sorted(demo["id"], reverse=True):
-        store.undo(int(import_id), author=author)
-    return len(demo)
+    applied = journal[journal["etat"] == APPLIED]
+    demo = applied["utilisateur"] == DEMO_USER
+    if not demo.any():
+        return 0
+    chosen = applied.loc[demo | applied["id"].isin(list(with_own_imports)), "id"]
+    try:
+        store.undo_together(chosen, author=author)
+    except UndoBlocked:  # named from the demo alone: the user confirms every own import in the way at once
+        raise DemoMixed(store.blocking_imports(applied.loc[demo, "id"])) from None
+    return len(chosen)

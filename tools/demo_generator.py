@@ -49,8 +49,8 @@ row numbers are the ones the spreadsheet shows, CSV line numbers for CSV files):
 - ``export_interventions.xlsx`` row 9876, column « Équipe », empty: missing required site.
 - ``registre_reclamations.xlsx`` row 108, column « Date de réception », value « 31/02/2026 »:
   impossible date.
-- ``evenements_indesirables.csv`` line 23, column « Jours d'arrêt », value « -2 »:
-  negative quantity.
+- ``evenements_indesirables.csv`` line 23, column « Type d'événement », value « Chute »:
+  value outside the list of type (a required column: an optional one only gets a warning).
 
 They are listed in :data:`DELIBERATE_BAD_ROWS`; each is an extra row, so the valid rows of
 every file are exactly :func:`build`'s rows. Rows that are not data but are not errors either:
@@ -131,8 +131,8 @@ DELIBERATE_BAD_ROWS = (
            "Valeur obligatoire manquante (site)"),
     BadRow("reclamations", FILES["reclamations"], 108, "Date de réception", "31/02/2026",
            "Date illisible (31 février)"),
-    BadRow("incidents", FILES["incidents"], 23, "Jours d'arrêt", "-2",
-           "Quantité négative (jours d'arrêt)"),
+    BadRow("incidents", FILES["incidents"], 23, "Type d'événement", "Chute",
+           "Valeur hors liste pour le type d'événement"),
 )
 
 # Each dataset draws from its own stream, so changing one dataset never shifts the others.

@@ -4,16 +4,17 @@ import pandas as pd
 import streamlit as st
 
 from pilotage_qualite.common import formats, months
-from pilotage_qualite.reports import data_admin, exports
+from pilotage_qualite.reports import data_admin, exports, import_report
 from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.reports.selections import latest_data_date
 from pilotage_qualite.store.database import APPLIED, StoreError
-from pilotage_qualite.ui import access, actions, charts, context, downloads
+from pilotage_qualite.ui import access, actions, charts, context, downloads, errors
 
 store = context.store()
 datasets = store.datasets
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REJECTED_COLUMNS = {"ligne": st.column_config.NumberColumn("Ligne", format="%d", width="small"),
+REJECTED_COLUMNS = {"nature": st.column_config.TextColumn("Nature", width="small"),
+                    "ligne": st.column_config.NumberColumn("Ligne", format="%d", width="small"),
                     "colonne": st.column_config.TextColumn("Colonne", width="small"),
                     "valeur": st.column_config.TextColumn("Valeur", width="small"),
                     "message": st.column_config.TextColumn("Message", width="large")}
@@ -37,6 +38,7 @@ def forget_pending_undo() -> None:
 
 # The dialog stays open across full reruns (session state) until it is confirmed or dismissed.
 @st.dialog("Annuler un import", on_dismiss=forget_pending_undo)
+@errors.guarded  # its reruns run it alone, outside the page's boundary
 def confirm_undo(import_id: int) -> None:
     try:
         preview = store.undo_preview(import_id)
@@ -86,11 +88,17 @@ else:
                     f"· par {md(row['utilisateur'])} le {formats.datetime_fr(pd.Timestamp(row['date']).to_pydatetime())}")
         for fact in data_admin.import_facts(row):
             st.caption(md(fact))
+        counts = import_report.journal_counts(row)
         read, added, replaced, rejected = st.columns(4)
-        read.metric("Lignes lues", int(row["lignes_lues"]))
-        added.metric("Ajoutées", int(row["lignes_ajoutees"]))
-        replaced.metric("Remplacées", int(row["lignes_remplacees"]))
-        rejected.metric("Rejetées", int(row["lignes_rejetees"]))
+        read.metric("Lignes lues", counts.read)
+        if counts.new is not None:  # a keyed register, in the quality lead's words
+            added.metric("Nouvelles", counts.new)
+            replaced.metric("Mises à jour", counts.modified + counts.unchanged,
+                            help=f"Dont {counts.unchanged} inchangée(s) : même contenu qu'avant l'import.")
+        else:
+            added.metric("Ajoutées", counts.added)
+            replaced.metric("Remplacées", counts.replaced)
+        rejected.metric("Rejetées", counts.rejected)
         buttons = st.columns(3)
         if access.can_write():
             buttons[0].download_button("Fichier d'origine", data=lambda import_id=chosen: actions.kept_file(import_id), file_name=str(row["fichier"]),
@@ -108,8 +116,9 @@ else:
             buttons[2].caption(f"Annulé le {formats.datetime_fr(pd.Timestamp(row['annule_le']).to_pydatetime())} "
                                f"par {md(row['annule_par'])}.")
         if len(rejected_rows):
-            st.markdown(f"**Lignes rejetées** ({data_admin.plural(int(row['lignes_rejetees']), 'ligne')}, "
-                        f"{data_admin.plural(len(rejected_rows), 'erreur')})")
+            rejected_count = data_admin.plural(int(row["lignes_rejetees"]), "ligne rejetée", "lignes rejetées")
+            st.markdown(f"**Rejets et avertissements** ({rejected_count}, "
+                        f"{data_admin.plural(len(rejected_rows), 'signalement')})")
             st.dataframe(rejected_rows, hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 
 if (pending := st.session_state.get(PENDING_UNDO)) is not None:

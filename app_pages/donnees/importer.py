@@ -11,12 +11,15 @@ import streamlit as st
 
 from pilotage_qualite.common.text import normalize_header
 from pilotage_qualite.intake import templates, uploads
-from pilotage_qualite.intake.file_formats import ACCEPTED_EXTENSIONS
-from pilotage_qualite.reports import data_admin, exports
+from pilotage_qualite.intake.file_formats import ACCEPTED_EXTENSIONS, MACROS_REFUSED
+from pilotage_qualite.reports import data_admin, exports, import_report
 from pilotage_qualite.reports.data_admin import md
-from pilotage_qualite.ui import access, actions, context
+from pilotage_qualite.ui import access, actions, context, demo
 
 VALID_ROWS, ALL_OR_NOTHING = "Importer les lignes valides", "Tout ou rien"
+PROBLEM_COLUMNS = {"ligne": st.column_config.NumberColumn("Ligne", format="%d", width="small"),
+                   "colonne": st.column_config.TextColumn("Colonne"), "valeur": st.column_config.TextColumn("Valeur"),
+                   "message": st.column_config.TextColumn("Message", width="large")}
 IGNORE_LABEL = "— ignorer cette colonne —"
 
 store = context.store()
@@ -37,6 +40,8 @@ for level, text in state.pop("messages_import", []):
 if not access.can_write():
     st.info("L'import est réservé au rôle qualité. Vous pouvez consulter les données dans la page Données.")
     st.stop()
+
+demo.import_warning()  # while the base holds the demonstration, offer to empty it first
 
 
 def dataset_label(name: str | None) -> str:
@@ -73,7 +78,7 @@ mode = st.radio("Lignes en erreur", [VALID_ROWS, ALL_OR_NOTHING], horizontal=Tru
                      "rejets ; « Tout ou rien » n'écrit un fichier que s'il n'a aucune ligne rejetée.")
 uploaded = st.file_uploader("Déposez un ou plusieurs fichiers (Excel, OpenDocument, CSV)",
                             type=list(ACCEPTED_EXTENSIONS), accept_multiple_files=True, key="import_fichiers",
-                            max_upload_size=context.settings().max_upload_mb)
+                            max_upload_size=context.settings().max_upload_mb, help=MACROS_REFUSED)
 if not uploaded:
     st.caption("Le fichier est lu, reconnu et vérifié ; rien n'est écrit avant votre confirmation.")
     st.stop()
@@ -286,12 +291,13 @@ def render_file(file_hash: str, name: str, content: bytes, all_or_nothing: bool)
         render_recognition(outcome, dataset)
         render_corrections(file_hash, outcome)
         render_counts(outcome.prepared, counts)
+        replacement_confirmed = render_replacement(file_hash, counts)
         if not render_coverage(file_hash, outcome, dataset):
             return None
         render_file_tabs(file_hash, outcome, dataset, counts)
-        if not render_import_button(file_hash, name, counts, all_or_nothing):
+        if not render_import_button(file_hash, name, counts, all_or_nothing, replacement_confirmed):
             return None
-        st.caption(f"Confirmer écrira : {data_admin.counts_text(counts, future=True)}.")
+        st.caption(f"Confirmer écrira : {import_report.changes_text(counts, future=True)}.")
         return outcome, name
 
 
@@ -355,11 +361,18 @@ def render_counts(prepared, counts) -> None:
     """Rows read, to add, to replace and to reject, and the rows the reading left aside."""
     read, add, replace, reject = st.columns(4)
     read.metric("Lignes lues", counts.read)
-    add.metric("À ajouter", counts.added)
-    replace.metric("À remplacer", counts.replaced,
-                   help="Lignes déjà en base que ce fichier remplace (même clé, ou même période et même site).")
+    if counts.new is not None:  # a keyed register: its rows in the quality lead's words
+        add.metric("Nouvelles", counts.new, help="Lignes dont la clé n'est pas encore dans les données.")
+        replace.metric("Mises à jour", counts.modified + counts.unchanged,
+                       help=f"Lignes dont la clé est déjà dans les données, dont {counts.unchanged} inchangée(s).")
+    else:
+        add.metric("À ajouter", counts.added)
+        replace.metric("À remplacer", counts.replaced,
+                       help="Lignes déjà en base que ce fichier remplace (même période et même site).")
     reject.metric("À rejeter", counts.rejected)
     notes = []
+    if prepared.skipped_example_rows:
+        notes.append(import_report.example_rows_text(prepared.skipped_example_rows))
     if prepared.skipped_total_rows:
         notes.append("ligne(s) de total ignorée(s) : " + ", ".join(map(str, prepared.skipped_total_rows)))
     if prepared.question_columns:
@@ -368,12 +381,31 @@ def render_counts(prepared, counts) -> None:
         st.caption(" · ".join(notes))
 
 
+def render_replacement(file_hash: str, counts) -> bool:
+    """The months a keyless file replaces, before and after; a replacement that removes more than
+    it brings or reaches far back waits for an explicit second confirmation (True once given)."""
+    window = counts.window
+    if window is None or not window.months:
+        return True
+    warning = import_report.window_warning(window)
+    with st.expander(f"Mois remplacés ({md(import_report.sites_text(window))})", icon=":material/date_range:",
+                     expanded=warning is not None):
+        st.dataframe(import_report.window_table(window), hide_index=True, width="stretch")
+    if warning is None:
+        return True
+    st.warning(md(warning), icon=":material/warning:")
+    return st.checkbox("Je confirme ce remplacement : les lignes en base de ces mois seront remplacées par celles "
+                       "du fichier (l'import pourra être annulé).", key=f"remplacer_{file_hash}")
+
+
 def render_file_tabs(file_hash: str, outcome: uploads.UploadOutcome, dataset, counts) -> None:
     """The rows as they will be stored, the columns' mapping, and the rejected rows."""
     prepared = outcome.prepared
     batch = prepared.batch
-    preview_tab, columns_tab, rejected_tab = st.tabs(
-        ["Aperçu des lignes", f"Colonnes ({len(prepared.recognition.headers)})", f"Rejets ({counts.rejected})"])
+    labels = ["Aperçu des lignes", f"Colonnes ({len(prepared.recognition.headers)})", f"Rejets ({counts.rejected})"]
+    if len(batch.warnings):
+        labels.append(f"Avertissements ({len(batch.warnings)})")
+    preview_tab, columns_tab, rejected_tab, *warnings_tab = st.tabs(labels)
     with preview_tab:
         st.caption("Les premières lignes telles qu'elles seront enregistrées (dates et nombres convertis, "
                    "noms de salariés remplacés par un code).")
@@ -386,17 +418,26 @@ def render_file_tabs(file_hash: str, outcome: uploads.UploadOutcome, dataset, co
         if batch.rejected.empty:
             st.caption("Aucune ligne rejetée.")
         else:
-            st.dataframe(batch.rejected, hide_index=True, width="stretch",
-                         column_config={"ligne": st.column_config.NumberColumn("Ligne", format="%d", width="small"),
-                                        "message": st.column_config.TextColumn("Message", width="large")})
-            st.download_button("Télécharger les rejets (Excel)",
-                               data=lambda: exports.excel_bytes(batch.rejected, "Rejets"),
-                               file_name=f"rejets-{dataset.name}.xlsx", icon=":material/download:",
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               on_click="ignore", key=f"rejets_{file_hash}")
+            render_problems(file_hash, dataset, batch, batch.rejected, "rejets")
+    for tab in warnings_tab:
+        with tab:
+            st.caption("Ces lignes seront chargées : une valeur illisible ou hors liste dans une colonne facultative, "
+                       "ou une date impossible (une réponse avant la réception…), laisse seulement sa cellule vide.")
+            render_problems(file_hash, dataset, batch, batch.warnings, "avertissements")
 
 
-def render_import_button(file_hash: str, name: str, counts, all_or_nothing: bool) -> bool:
+def render_problems(file_hash: str, dataset, batch, lines, kind: str) -> None:
+    """Rejects or warnings, row by row, and one workbook holding both, each line marked."""
+    st.dataframe(lines, hide_index=True, width="stretch", column_config=PROBLEM_COLUMNS)
+    what = "les rejets et avertissements" if len(batch.warnings) else "les rejets"
+    st.download_button(f"Télécharger {what} (Excel)",
+                       data=lambda: exports.excel_bytes(batch.problems(), "Rejets et avertissements"),
+                       file_name=f"rejets-{dataset.name}.xlsx", icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore", key=f"{kind}_{file_hash}")
+
+
+def render_import_button(file_hash: str, name: str, counts, all_or_nothing: bool, replacement_confirmed: bool) -> bool:
     """The file's import button, disabled with the reason when nothing may be written; True when it may."""
     blocked = None
     if all_or_nothing and counts.rejected:
@@ -405,6 +446,8 @@ def render_import_button(file_hash: str, name: str, counts, all_or_nothing: bool
                    "Corrigez le fichier ou choisissez « Importer les lignes valides ».")
     elif counts.added == 0:
         blocked = "Aucune ligne valide à importer."
+    elif not replacement_confirmed:
+        blocked = "Remplacement à confirmer : cochez la case ci-dessus pour importer ce fichier."
     if blocked:
         st.warning(blocked, icon=":material/block:")
     st.button(f"Importer « {md(name)} »", key=f"importer_{file_hash}", type="primary", icon=":material/upload:",

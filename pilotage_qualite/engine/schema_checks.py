@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from pilotage_qualite.common.fingerprints import code_fingerprint
+from pilotage_qualite.common.private_files import make_private_folder, write_private_file
 from pilotage_qualite.engine.computation import compute
 from pilotage_qualite.engine.query_sql import joined_sql, periods_cte
 from pilotage_qualite.engine.results import EngineError
@@ -41,8 +42,8 @@ def check_against_schema(catalogue: Catalogue, datasets: dict, *, verified_dir: 
     if problems:
         raise CatalogueError("\n".join(problems))
     if marker is not None:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(f"{len(catalogue)} indicateurs vérifiés contre le schéma\n", encoding="utf-8")
+        make_private_folder(marker.parent)
+        write_private_file(marker, f"{len(catalogue)} indicateurs vérifiés contre le schéma\n".encode())
 
 
 def schema_fingerprint(catalogue: Catalogue, datasets: dict) -> str:

@@ -7,7 +7,7 @@ builds an :class:`ImportBatch` with its rejected rows and report; the caller pre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,16 +19,19 @@ from pilotage_qualite.common.text import normalize_header
 from pilotage_qualite.intake.extraction_date import extraction_date
 from pilotage_qualite.intake.gc_pause import gc_paused
 from pilotage_qualite.intake.parsing import parse_column
+from pilotage_qualite.intake.parsing.common import Parsed
 from pilotage_qualite.intake.parsing.likert_scale import is_likert_column, likert
 from pilotage_qualite.intake.pseudonyms import pseudonymise
 from pilotage_qualite.intake.raw_sheets import to_columns
 from pilotage_qualite.intake.read import Limits, RecognisedFile, read_and_recognise
 from pilotage_qualite.intake.recognition import Recognition
-from pilotage_qualite.model.batch import ImportBatch
+from pilotage_qualite.intake.template_examples import example_rows
+from pilotage_qualite.model.batch import PROBLEM_COLUMNS, ImportBatch
 from pilotage_qualite.model.coverage import CoveredSpan, default_span, month_end
-from pilotage_qualite.model.datasets import Dataset
+from pilotage_qualite.model.datasets import Column, Dataset
 
-REJECTED_COLUMNS = ["ligne", "colonne", "valeur", "message"]
+# Said of an invalid optional cell: the row is loaded all the same (datasets.md « Invalid optional cells »).
+LEFT_EMPTY = " ; cellule laissée vide, la ligne est chargée"
 
 
 @dataclass
@@ -39,6 +42,7 @@ class PreparedImport:
     batch: ImportBatch
     skipped_total_rows: list[int] = field(default_factory=list)
     question_columns: list[str] = field(default_factory=list)
+    skipped_example_rows: list[int] = field(default_factory=list)  # a template's example rows left in
 
     @property
     def rejected_row_count(self) -> int:
@@ -54,11 +58,20 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _error_rows(rows: np.ndarray, header: str, raws: pd.Series, reasons: list[str]) -> list[dict]:
+def _error_rows(rows: np.ndarray, header: str, raws: pd.Series, reasons: list[str], *, suffix: str = "") -> list[dict]:
     return [{"ligne": int(row), "colonne": header, "valeur": _cell_text(raw),
              "message": f"Ligne {int(row)}, colonne « {header} » : "
-                        + (f"« {_cell_text(raw)} » {reason}" if _cell_text(raw) else reason)}
+                        + (f"« {_cell_text(raw)} » {reason}" if _cell_text(raw) else reason) + suffix}
             for row, raw, reason in zip(rows, raws, reasons)]
+
+
+def _invalid_cells(column: Column, rows: np.ndarray, header: str, raws: pd.Series, reasons: list[str],
+                   errors: list[dict], warnings: list[dict]) -> None:
+    """An invalid cell rejects its row in a required column; elsewhere it is a warning (cell left empty)."""
+    if column.required:
+        errors += _error_rows(rows, header, raws, reasons)
+    else:
+        warnings += _error_rows(rows, header, raws, reasons, suffix=LEFT_EMPTY)
 
 
 def _trailing_total_rows(first_cells: list[object]) -> int:
@@ -108,21 +121,27 @@ def _build_batch(content: bytes, file_name: str, dataset: Dataset, recognition: 
                  for position, name in recognition.mapping.items()}
     header_of = {name: recognition.headers[position] for position, name in recognition.mapping.items()}
 
-    typed, bad, errors = _typed_columns(dataset, by_column, header_of, kept_numbers)
+    typed, bad, errors, warnings = _typed_columns(dataset, by_column, header_of, kept_numbers)
+    examples = _template_examples(dataset, typed, by_column.keys()) & ~bad
+    bad |= examples  # not loaded either
     valid, duplicates = _valid_rows(dataset, typed, kept_numbers, bad, header_of, secret)
     errors += duplicates
+    warned = pd.DataFrame(warnings, columns=PROBLEM_COLUMNS)
+    warned = warned[warned["ligne"].isin(valid["_ligne"])]  # a row not loaded has its reject, not a warning
 
     questions, question_columns = _likert_questions(dataset, recognition, raw_columns, keep, kept_numbers, ~bad)
-    rejected = pd.DataFrame(errors, columns=REJECTED_COLUMNS).sort_values(["ligne", "colonne"], kind="stable")
+    rejected = pd.DataFrame(errors, columns=PROBLEM_COLUMNS).sort_values(["ligne", "colonne"], kind="stable")
     extraction = extraction_date(cell for row in rows[:recognition.header_index] for cell in row)
     batch = ImportBatch(
         dataset=dataset.name, file_name=file_name, content=content, rows=valid,
-        rejected=rejected.reset_index(drop=True), questions=questions, sheet=recognition.sheet,
-        header_row=recognition.header_row_number, rows_read=len(keep),
+        rejected=rejected.reset_index(drop=True),
+        warnings=warned.sort_values(["ligne", "colonne"], kind="stable").reset_index(drop=True),
+        questions=questions, sheet=recognition.sheet,
+        header_row=recognition.header_row_number, rows_read=len(keep) - int(examples.sum()),
         ignored_columns=[h for h in recognition.unknown_columns if h not in question_columns],
         personal_columns=recognition.personal_columns, extraction_date=extraction)
     correct_coverage(batch, dataset, extraction=extraction)
-    return PreparedImport(recognition, batch, skipped_totals, question_columns)
+    return PreparedImport(recognition, batch, skipped_totals, question_columns, kept_numbers[examples].tolist())
 
 
 def correct_coverage(batch: ImportBatch, dataset: Dataset, *, extraction: date | None = None,
@@ -196,11 +215,13 @@ def _data_rows(body: list[list], numbers: np.ndarray, width: int) -> tuple[np.nd
 
 
 def _typed_columns(dataset: Dataset, by_column: dict[str, pd.Series], header_of: dict[str, str],
-                   kept_numbers: np.ndarray) -> tuple[dict[str, pd.Series], np.ndarray, list[dict]]:
-    """Each declared column parsed to its type (defaults filled in), which rows are bad, and why."""
+                   kept_numbers: np.ndarray) -> tuple[dict[str, pd.Series], np.ndarray, list[dict], list[dict]]:
+    """Each declared column parsed to its type (defaults filled in), which rows are bad and why, and the
+    warnings of the optional cells left empty."""
     typed: dict[str, pd.Series] = {}
     bad = np.zeros(len(kept_numbers), dtype=bool)
     errors: list[dict] = []
+    warnings: list[dict] = []
     for column in dataset.columns:
         raw = by_column.get(column.name, pd.Series([None] * len(kept_numbers), dtype=object))
         parsed = parse_column(column, raw)
@@ -208,16 +229,58 @@ def _typed_columns(dataset: Dataset, by_column: dict[str, pd.Series], header_of:
         invalid = parsed.invalid.to_numpy()
         missing = parsed.empty.to_numpy() & column.required & (column.type != "likert")
         if invalid.any():
-            errors += _error_rows(kept_numbers[invalid], header, raw[invalid], list(parsed.reasons[invalid]))
+            _invalid_cells(column, kept_numbers[invalid], header, raw[invalid], list(parsed.reasons[invalid]),
+                           errors, warnings)
         if missing.any():
             errors += _error_rows(kept_numbers[missing], header, raw[missing],
                                   ["valeur obligatoire manquante"] * int(missing.sum()))
-        bad |= invalid | missing
-        values = parsed.values
-        if column.default is not None:
-            values = values.where(~parsed.empty.to_numpy(), column.default)
-        typed[column.name] = values
-    return typed, bad, errors
+        bad |= (invalid & column.required) | missing
+        typed[column.name] = _with_default(column, parsed)
+    for column in dataset.columns:
+        if column.not_before is not None:
+            bad |= _impossible_date_order(dataset, column, typed, header_of, kept_numbers, errors, warnings)
+    return typed, bad, errors, warnings
+
+
+def _impossible_date_order(dataset: Dataset, column: Column, typed: dict[str, pd.Series], header_of: dict[str, str],
+                           kept_numbers: np.ndarray, errors: list[dict], warnings: list[dict]) -> np.ndarray:
+    """A date before the one it cannot precede (a reply before its reception) is an invalid cell of
+    the later date: emptied in `typed`. Returns the rows it rejects (when that date is required)."""
+    later, earlier = typed[column.name], typed[column.not_before]
+    before = (later < earlier).to_numpy(dtype=bool)  # false where either date is missing
+    if not before.any():
+        return before
+    earlier_header = header_of.get(column.not_before, dataset.column(column.not_before).label)
+    reasons = ("est antérieure à « " + earlier_header + " » (" + earlier[before].dt.strftime("%d/%m/%Y") + ")")
+    _invalid_cells(column, kept_numbers[before], header_of.get(column.name, column.label),
+                   later[before].dt.strftime("%d/%m/%Y"), list(reasons), errors, warnings)
+    typed[column.name] = later.mask(before)
+    return before & column.required
+
+
+def _with_default(column: Column, parsed: Parsed) -> pd.Series:
+    """The parsed values, the column's default in its empty cells."""
+    if column.default is None:
+        return parsed.values
+    return parsed.values.where(~parsed.empty.to_numpy(), column.default)
+
+
+def _template_examples(dataset: Dataset, typed: dict[str, pd.Series], present: Iterable[str]) -> np.ndarray:
+    """The rows equal, in every column the file has, to an example row of the product's own template:
+    left in by mistake, they are never loaded (datasets.md « Example rows »). Compared as typed
+    values, so a template re-saved by another spreadsheet (dates as text…) still matches."""
+    rows = len(next(iter(typed.values())))
+    found = np.zeros(rows, dtype=bool)
+    for example in example_rows(dataset):
+        matches = np.ones(rows, dtype=bool)
+        for column, cell in zip(dataset.columns, example):
+            if column.name not in present or not matches.any():
+                continue
+            value = _with_default(column, parse_column(column, pd.Series([cell], dtype=object))).iloc[0]
+            values = typed[column.name]
+            matches &= values.isna().to_numpy() if pd.isna(value) else values.eq(value).fillna(False).to_numpy(bool)
+        found |= matches
+    return found
 
 
 def _valid_rows(dataset: Dataset, typed: dict[str, pd.Series], kept_numbers: np.ndarray, bad: np.ndarray,

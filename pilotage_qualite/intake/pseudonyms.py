@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pilotage_qualite.common.private_files import PRIVATE_FILE, make_private_folder
 from pilotage_qualite.common.text import normalize_header
 
 CODE_PREFIX = "S-"
@@ -29,9 +30,9 @@ def installation_secret(path: Path) -> bytes:
     would give the same person another code.
     """
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         partial = path.with_name(f"{path.name}.{secrets.token_hex(8)}.partiel")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(secrets.token_bytes(32))

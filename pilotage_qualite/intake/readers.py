@@ -56,18 +56,21 @@ French and names the file (and the sheet or line when there is one). Library exc
 escape. ``ReadError.detail`` keeps the library's own message for the logs.
 
 Modules: this one reads any file; :mod:`.file_formats` tells what kind of file it is,
+:mod:`.protected_files` decrypts a workbook encrypted with Excel's default password,
 :mod:`.spreadsheet_reader` and :mod:`.text_reader` read each kind, and :mod:`.raw_sheets`
 holds the result's types and :func:`~.raw_sheets.to_columns`.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from pilotage_qualite.intake.file_checks import SuspiciousFile, check_container
 from pilotage_qualite.intake.file_formats import sniff_kind
 from pilotage_qualite.intake.gc_pause import gc_paused
+from pilotage_qualite.intake.protected_files import decrypt_with_default_password
 from pilotage_qualite.intake.raw_sheets import ReadError, Workbook
 from pilotage_qualite.intake.spreadsheet_reader import read_spreadsheet
 from pilotage_qualite.intake.text_reader import read_text
@@ -121,8 +124,22 @@ def read_file(
         raise ReadError(f"Le fichier « {name} » n'a pas pu être ouvert.", detail=str(exc)) from None
     if size == 0:
         raise ReadError(f"Le fichier « {name} » est vide.")
+    return _read_content(path, head, max_rows, max_cells, max_uncompressed, decrypted=False)
 
+
+def _read_content(path: Path, head: bytes, max_rows: int | None, max_cells: int | None,
+                  max_uncompressed: int | None, *, decrypted: bool) -> Workbook:
+    """Read a file whose first bytes are ``head``; an encrypted workbook is read once decrypted
+    with Excel's default password (``decrypted``: this is that decrypted copy, not to decrypt again)."""
+    name = path.name
     kind = sniff_kind(head, path, max_uncompressed)
+    if kind == "xls" and not decrypted:
+        content = decrypt_with_default_password(path)
+        if content is not None:
+            with tempfile.TemporaryDirectory(prefix="pilotage-dechiffre-") as folder:
+                copy = Path(folder) / name  # every check again, on the workbook itself
+                copy.write_bytes(content)
+                return _read_content(copy, content[:4096], max_rows, max_cells, max_uncompressed, decrypted=True)
     if kind != "text":  # zip bombs, XML entities, an absurd sheet size, macros: before calamine
         try:
             check_container(path, kind, max_cells=max_cells)

@@ -4,6 +4,10 @@ Rules of datasets.md ("Common rules"): the header row is among the first 30 rows
 sheet; a header matches a column when its normalised form equals the column's name,
 label or one of its aliases; the dataset whose required columns are all found, with the
 most matched columns, wins; a tie or no complete dataset means the user must choose.
+
+A file no dataset fits is told which dataset it nearly is only for a real near miss: at least
+:data:`NEAR_MISS_REQUIRED` of that dataset's required columns found. A single header such as
+« Date » or « Type », which many datasets share, says nothing about the file.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pilotage_qualite.common.text import normalize_header
 from pilotage_qualite.model.datasets import Dataset
 
 HEADER_SEARCH_ROWS = 30
+NEAR_MISS_REQUIRED = 2
 PERSONAL_WORDS = frozenset(
     {"nom", "prenom", "adresse", "telephone", "tel", "portable", "mail", "email", "courriel", "naissance"})
 
@@ -187,9 +192,20 @@ def _explain_missing(file_name: str, candidates: list[Candidate], datasets: dict
         return (f"« {file_name} » : aucune ligne d'en-tête reconnue dans les {HEADER_SEARCH_ROWS} premières "
                 "lignes. Vérifiez que le tableau a une ligne de titres de colonnes "
                 "(par exemple « Date », « Site ») ou partez d'un modèle d'import.")
-    best = max(candidates, key=lambda c: c.matched)
+    near_misses = candidates if asked else [c for c in candidates if _required_found(c, datasets) >= NEAR_MISS_REQUIRED]
+    if not near_misses:
+        closest = max(candidates, key=lambda c: c.matched)
+        known = ", ".join(f"« {closest.headers[position]} »" for position in sorted(closest.mapping))
+        return (f"« {file_name} », feuille « {closest.sheet} » : ce tableau ne correspond à aucun jeu de données "
+                f"(en-têtes reconnus : {known}, trop peu pour en désigner un). Associez ses colonnes à la main "
+                "ou partez d'un modèle d'import.")
+    best = max(near_misses, key=lambda c: c.matched)
     dataset = datasets[best.dataset]
     missing = ", ".join(f"« {dataset.column(name).label} »" for name in best.missing_required)
     intro = f"pour le jeu « {dataset.label} »" if asked else f"(le plus proche : « {dataset.label} »)"
     return (f"« {file_name} », feuille « {best.sheet} » : colonnes obligatoires introuvables {intro} : "
             f"{missing}. Renommez ces en-têtes ou associez-les à la main.")
+
+
+def _required_found(candidate: Candidate, datasets: dict[str, Dataset]) -> int:
+    return len(datasets[candidate.dataset].required_columns) - len(candidate.missing_required)

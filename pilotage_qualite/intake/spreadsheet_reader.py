@@ -7,9 +7,12 @@ and every library failure becomes a French :class:`ReadError`.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import olefile
 from python_calamine import (
     CalamineError,
     CalamineSheet,
@@ -21,7 +24,8 @@ from python_calamine import (
     ZipError,
 )
 
-from pilotage_qualite.intake.file_formats import ACCEPTED_TEXT, unsupported
+from pilotage_qualite.intake.file_formats import ACCEPTED_TEXT, ODS_MEDIA_TYPE, ODS_MIMETYPE_ENTRY, unsupported
+from pilotage_qualite.intake.protected_files import password_protected
 from pilotage_qualite.intake.raw_sheets import RawSheet, ReadError, Workbook
 
 # Which extensions python-calamine's from_path associates with each format: when the file's
@@ -34,6 +38,7 @@ _CALAMINE_EXTENSIONS = {
 }
 _FORMAT_LABELS = {"xlsx": "Excel (.xlsx)", "xlsb": "Excel binaire (.xlsb)",
                   "xls": "Excel 97-2003 (.xls)", "ods": "OpenDocument (.ods)"}
+_WORKBOOK_STREAMS = ("Workbook", "Book")  # Excel 97-2003, Excel 5/95: python-calamine's order
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _WORD_DOCUMENT = "WordDocument".encode("utf-16-le")
 
@@ -44,11 +49,7 @@ def read_spreadsheet(path: Path, kind: str, max_rows: int | None, max_cells: int
     """Every worksheet of the workbook at ``path`` (``kind`` as found from its content)."""
     name = path.name
     try:
-        if path.suffix.lower() in _CALAMINE_EXTENSIONS[kind]:
-            book = CalamineWorkbook.from_path(path)
-        else:  # a renamed file: let calamine detect the format from the bytes
-            with path.open("rb") as handle:
-                book = CalamineWorkbook.from_filelike(handle)
+        book = _open(path, kind)
     except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException is a BaseException
         _reraise_fatal(exc)
         raise _calamine_error(path, kind, exc, sheet=None) from None
@@ -81,6 +82,59 @@ def read_spreadsheet(path: Path, kind: str, max_rows: int | None, max_cells: int
     if not any_cell:
         raise ReadError(f"Le fichier « {name} » ne contient aucune donnée (toutes ses feuilles sont vides).")
     return Workbook(filename=name, format=kind, sheets=sheets)
+
+
+def _open(path: Path, kind: str) -> CalamineWorkbook:
+    if kind == "ods" and _lacks_mimetype(path):
+        return CalamineWorkbook.from_filelike(_with_ods_mimetype(path))
+    if kind == "xls" and (main_only := _without_embedded_workbooks(path)) is not None:
+        return CalamineWorkbook.from_filelike(io.BytesIO(main_only))
+    if path.suffix.lower() in _CALAMINE_EXTENSIONS[kind]:
+        return CalamineWorkbook.from_path(path)
+    with path.open("rb") as handle:  # a renamed file: let calamine detect the format from the bytes
+        return CalamineWorkbook.from_filelike(handle)
+
+
+def _lacks_mimetype(path: Path) -> bool:
+    with zipfile.ZipFile(path) as archive:
+        return ODS_MIMETYPE_ENTRY not in archive.namelist()
+
+
+def _with_ods_mimetype(path: Path) -> io.BytesIO:
+    """The archive with the mimetype entry OpenDocument makes optional but python-calamine requires."""
+    buffer = io.BytesIO(path.read_bytes())
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr(ODS_MIMETYPE_ENTRY, ODS_MEDIA_TYPE)
+    buffer.seek(0)
+    return buffer
+
+
+def _without_embedded_workbooks(path: Path) -> bytes | None:
+    """The xls file with every workbook stream but its own renamed; None when it embeds none.
+
+    python-calamine reads the first stream named Workbook (else Book) found anywhere in the OLE2
+    container: an Excel 5/95 workbook (its stream is Book) that embeds an Excel 97 one (a
+    Workbook stream inside the object's storage) would be read as the embedded one.
+    """
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            main = next((kid.sid for name in _WORKBOOK_STREAMS for kid in ole.root.kids if kid.name == name), None)
+            size, chain, sector = ole.sectorsize, [], ole.first_dir_sector
+            while sector < len(ole.fat) and len(chain) < len(ole.fat):  # the directory's sectors
+                chain.append(sector)
+                sector = ole.fat[sector]
+    except Exception:  # noqa: BLE001 - a broken container: python-calamine tells what is wrong
+        return None
+    data = bytearray(path.read_bytes())
+    entries_per_sector, renamed = size // 128, False
+    for entry in range(len(chain) * entries_per_sector):
+        offset = (chain[entry // entries_per_sector] + 1) * size + entry % entries_per_sector * 128
+        name_bytes = int.from_bytes(data[offset + 64:offset + 66], "little")
+        name = data[offset:offset + max(name_bytes - 2, 0)].decode("utf-16-le", "replace")
+        if entry != main and name in _WORKBOOK_STREAMS:
+            data[offset:offset + 2] = "_".encode("utf-16-le")
+            renamed = True
+    return bytes(data) if renamed else None
 
 
 def _sheet_rows(sheet: CalamineSheet, end: tuple[int, int] | None, where: str, max_rows: int | None,
@@ -133,11 +187,7 @@ def _calamine_error(path: Path, kind: str, exc: BaseException, sheet: str | None
     detail = f"{type(exc).__name__}: {exc}"
     where = f"La feuille « {sheet} » du fichier « {name} »" if sheet else f"Le fichier « {name} »"
     if isinstance(exc, PasswordError):
-        return ReadError(
-            f"Le fichier « {name} » est protégé par un mot de passe : enregistrez-le sans mot "
-            "de passe puis importez-le à nouveau.",
-            detail=detail,
-        )
+        return password_protected(name, detail=detail)
     if kind == "xls" and sheet is None:
         return _not_an_xls_workbook(path, exc, detail)
     label = _FORMAT_LABELS.get(kind, kind)
@@ -166,11 +216,7 @@ def _not_an_xls_workbook(path: Path, exc: BaseException, detail: str) -> ReadErr
     except OSError:
         data = b""
     if _ENCRYPTED_PACKAGE in data:
-        return ReadError(
-            f"Le fichier « {name} » est protégé par un mot de passe : enregistrez-le sans "
-            "mot de passe puis importez-le à nouveau.",
-            detail=detail,
-        )
+        return password_protected(name, detail=detail)
     if _WORD_DOCUMENT in data:
         return unsupported(path, "un document Word")
     if "Cfb" in str(exc):  # a valid OLE2 header, a broken container: cut or damaged

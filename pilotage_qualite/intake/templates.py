@@ -7,15 +7,14 @@ Each template has two sheets:
   a comment that explains the column; drop-down lists (Excel data validation) for listed
   values (``choix`` columns: the canonical values; booleans: oui/non; Likert: the four worded
   answers and « Sans avis »); the ``dd/mm/yyyy`` format on date columns; two example rows
-  of fictional, valid values.
+  of fictional, valid values (:mod:`.template_examples`), in grey italics, each marked by a
+  comment « Ligne d'exemple »: the import recognises them and never loads them.
 - « Instructions »: how to fill the file, then one line per column: label, type in French,
   required or not, allowed values and their synonyms, default, accepted formats, other
   headers recognised and the declaration's description.
 
 Nothing here is specific to one dataset: a dataset added as a YAML file gets its template
-too. Example values come from small tables keyed by *column* name (values that read well for
-the usual columns: site, canal, numero…) and fall back on generic values by type, always
-within the column's declared bounds and lists.
+too.
 
 The output is deterministic: fixed document properties and zip entry timestamps, so the
 same declarations always give the same bytes.
@@ -38,6 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pilotage_qualite.common.text import normalize_header
+from pilotage_qualite.intake.template_examples import FALSE_TEXT, LIKERT_ANSWERS, TRUE_TEXT, example_rows
 from pilotage_qualite.model.datasets import Column, Dataset, load_datasets
 
 DATA_SHEET = "Données"
@@ -51,8 +51,6 @@ FIXED_STAMP = dt.datetime(2025, 1, 1, 8, 0, 0)
 LAST_ROW = 1_048_576  # validations and formats cover the whole column below the header
 MAX_INLINE_LIST = 255  # Excel's limit for a list written in the validation formula
 
-TRUE_TEXT, FALSE_TEXT = "oui", "non"
-LIKERT_ANSWERS = ("Très satisfait", "Plutôt satisfait", "Plutôt pas satisfait", "Pas du tout satisfait")
 NO_ANSWER = "Sans avis"
 
 TYPE_NAMES = {
@@ -83,150 +81,10 @@ _TITLE = Font(bold=True, size=14)
 _REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")  # light orange: required column
 _OPTIONAL_FILL = PatternFill("solid", fgColor="D9E1F2")  # light blue: optional column
 _EXAMPLE_FONT = Font(italic=True, color="595959")
+EXAMPLE_NOTE = "Ligne d'exemple, fictive : elle n'est jamais importée. Remplacez-la ou supprimez-la."
 _THIN = Side(style="thin", color="A6A6A6")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-
-# --- example values -------------------------------------------------------------------
-# Two example rows. Row 1 fills every column; row 2 fills the required columns and the
-# optional ones without a default, and leaves optional dates empty (an item still open):
-# it shows that optional cells may stay empty and that defaults then apply.
-
-ROW1_DAY = dt.date(2025, 3, 3)
-ROW2_DAY = dt.date(2025, 4, 14)
-
-# Text examples by column name (shared by every dataset that has such a column). A value of
-# None leaves the cell empty. A "dataset.column" key refines one dataset's column.
-TEXT_EXAMPLES: dict[str, tuple[str | None, str | None]] = {
-    "site": ("Lyon 8e", "Saint-Étienne"),
-    "quartier": ("Mermoz", "Montreynaud"),
-    "public": ("Habitants", "Jeunes"),
-    "partenaire": ("Bailleur social", None),
-    "canal": ("Téléphone", "Courriel"),
-    "demandeur": ("Habitant", "Bailleur"),
-    "objet": ("Conflit de voisinage", "Nuisances sonores"),
-    "motif": ("Délai de réponse trop long", "Comportement d'un médiateur"),
-    "gravite": ("Moyenne", "Faible"),
-    "statut": ("Clôturée", "En cours"),
-    "salarie": ("Camille Exemple", "Karim Fictif"),
-    "intitule": ("Gestion des conflits", "Accueil du public"),
-    "actions.intitule": ("Mettre à jour la procédure d'accueil téléphonique",
-                         "Former l'équipe à la gestion des conflits"),
-    "contrat": ("CDI", "CDD"),
-    "pilote": ("Responsable qualité", "Coordinatrice Lyon 8e"),
-    "audit": ("AUD-2025-01", "AUD-2025-02"),
-    "processus": ("Traitement des réclamations", "Accueil et orientation"),
-    "description": ("Délai d'accusé de réception non respecté sur deux dossiers",
-                    "Affichage des horaires de permanence incomplet"),
-    "code": ("PR-01", "EN-04"),
-    "titre": ("Procédure de traitement des réclamations", "Fiche d'enregistrement des interventions"),
-    "version": ("v3", "v1"),
-    "action": ("ACT-2025-0012", None),
-}
-
-# Number examples by column name, for entier and decimal columns.
-NUMBER_EXAMPLES: dict[str, tuple[float | None, float | None]] = {
-    "nb_personnes": (3, None),
-    "duree_min": (45, 30),
-    "etp": (0.8, None),
-    "heures": (7, 3.5),
-    "heures_planifiees": (139.5, 120),
-    "heures_realisees": (131, 112.5),
-    "gravite": (2, 3),
-    "jours_arret": (3, None),
-}
-
-# Listed-value examples by column name, when the first two values of the list would not
-# tell a consistent story with the other example cells.
-CHOICE_EXAMPLES: dict[str, tuple[str | None, str | None]] = {
-    "actions.statut": ("réalisée", None),
-    "actions.efficacite": ("efficace", None),
-}
-
-# Days after the row's first date, by date column name (a closing date comes after the
-# receipt, a next revision two years after the revision…). Other date columns follow
-# their declaration order, two weeks apart.
-DATE_OFFSETS: dict[str, int] = {
-    "date_prise_en_charge": 2,
-    "date_accuse_reception": 3,
-    "date_reponse": 12,
-    "date_cloture": 20,
-    "date_levee": 60,
-    "date_realisation": 75,
-    "echeance": 90,
-    "date_fin_integration": 90,
-    "date_sortie": 400,
-    "date_prochaine_revision": 730,
-}
-
-
-def _lookup(table: dict, dataset: Dataset, column: Column):
-    return table.get(f"{dataset.name}.{column.name}", table.get(column.name))
-
-
-def _clamp(value: float, column: Column) -> float:
-    if column.minimum is not None:
-        value = max(value, column.minimum)
-    if column.maximum is not None:
-        value = min(value, column.maximum)
-    return int(value) if column.type == "entier" else value
-
-
-def _row2_left_empty(column: Column) -> bool:
-    return not column.required and (column.default is not None or column.type == "date")
-
-
-def example_value(dataset: Dataset, column: Column, row: int) -> Any:
-    """The example cell of ``column`` in example row 1 or 2 (None = empty cell)."""
-    index = row - 1
-    day = ROW1_DAY if row == 1 else ROW2_DAY
-    if column.type == "date":
-        if row == 2 and not column.required:
-            return None
-        dates = [c for c in dataset.columns if c.type == "date"]
-        offset = DATE_OFFSETS.get(column.name)
-        if offset is None:
-            offset = 14 * [c.name for c in dates if c.name not in DATE_OFFSETS].index(column.name)
-        value = day + dt.timedelta(days=offset)
-        return value.replace(day=1) if column.month_only_allowed else value
-    if column.type in ("entier", "decimal"):
-        known = _lookup(NUMBER_EXAMPLES, dataset, column)
-        if known is not None:
-            value = known[index]
-        elif row == 2 and _row2_left_empty(column):
-            value = None
-        else:
-            value = (2, 1)[index] if column.type == "entier" else (7.5, 3.0)[index]
-        return None if value is None else _clamp(value, column)
-    if column.type == "booleen":
-        if row == 2 and _row2_left_empty(column):
-            return None
-        return TRUE_TEXT if row == 1 else FALSE_TEXT
-    if column.type == "choix":
-        known = _lookup(CHOICE_EXAMPLES, dataset, column)
-        allowed = [c.value for c in column.choices]
-        if known is not None and (known[index] is None or known[index] in allowed):
-            return known[index]
-        if row == 2 and _row2_left_empty(column):
-            return None
-        return allowed[index % len(allowed)]
-    if column.type == "likert":
-        return LIKERT_ANSWERS[index]
-    # texte
-    if column.name == "numero":
-        return f"{dataset.name[:3].upper()}-2025-{12 + index:04d}"
-    known = _lookup(TEXT_EXAMPLES, dataset, column)
-    if known is not None:
-        return known[index] if known[index] is not None or not column.required else known[1 - index]
-    if row == 2 and _row2_left_empty(column):
-        return None
-    return f"{column.label} {('A', 'B')[index]}"
-
-
-def example_rows(dataset: Dataset) -> list[list[Any]]:
-    """The two example rows, in the order of the declared columns."""
-    return [[example_value(dataset, column, row) for column in dataset.columns] for row in (1, 2)]
-
 
 # --- describing a column in French -------------------------------------------------------
 
@@ -426,6 +284,8 @@ def _fill_data_sheet(sheet: Worksheet, workbook: Workbook, dataset: Dataset) -> 
                 cell.number_format = DATE_FORMAT
             elif column.type == "entier":
                 cell.number_format = "0"
+            if position == 1:
+                cell.comment = Comment(EXAMPLE_NOTE, AUTHOR)
         cells = f"{letter}2:{letter}{LAST_ROW}"
         values = list_values(column)
         validation = (_list_validation(values, column, workbook, lists) if values
@@ -444,7 +304,8 @@ def _instructions_lines(dataset: Dataset) -> list[str]:
         "Gardez la ligne d'en-tête telle quelle : l'import reconnaît le fichier grâce à elle. "
         "L'ordre des colonnes n'a pas d'importance ; une colonne facultative peut être supprimée ; "
         "une colonne inconnue est ignorée.",
-        "Les deux lignes d'exemple (en italique) sont fictives : remplacez-les ou supprimez-les avant l'import.",
+        "Les deux lignes d'exemple (en italique) sont fictives : elles ne sont jamais importées, même "
+        "laissées dans le fichier. Remplacez-les ou supprimez-les.",
         "En-têtes en orange : colonnes obligatoires (" + ", ".join(required) + ") ; une ligne sans valeur "
         "dans l'une d'elles est rejetée, avec un message qui nomme la ligne et la colonne. "
         "En-têtes en bleu : colonnes facultatives. Chaque en-tête porte un commentaire qui résume la colonne.",

@@ -14,6 +14,15 @@ from datetime import date
 import pandas as pd
 
 from pilotage_qualite.model.coverage import CoveredSpan
+from pilotage_qualite.model.replacement import WindowReplacement
+
+PROBLEM_COLUMNS = ["ligne", "colonne", "valeur", "message"]
+# What the journal's list of problems says of each line (the `nature` of table `rejets`).
+REJECT, WARNING = "rejet", "avertissement"
+
+
+def _no_problems() -> pd.DataFrame:
+    return pd.DataFrame(columns=PROBLEM_COLUMNS)
 
 
 @dataclass
@@ -24,8 +33,10 @@ class ImportBatch:
     file_name: str
     content: bytes
     rows: pd.DataFrame  # declared columns, typed, plus `_ligne`
-    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["ligne", "colonne", "valeur", "message"]))
+    rejected: pd.DataFrame = field(default_factory=_no_problems)
+    # Cells left empty in rows that are loaded (an invalid optional cell, an impossible date order);
+    # one line per cell, so len(warnings) is the import's count of warnings.
+    warnings: pd.DataFrame = field(default_factory=_no_problems)
     questions: pd.DataFrame | None = None  # `_ligne`, `question`, `reponse` (1-4)
     sheet: str | None = None
     header_row: int | None = None
@@ -47,6 +58,16 @@ class ImportBatch:
         """Rows rejected: one row with several errors has several lines in `rejected`."""
         return int(self.rejected["ligne"].nunique()) if len(self.rejected) else 0
 
+    def problems(self) -> pd.DataFrame:
+        """Rejects and warnings in one list by row, each line marked by its `nature` (what the
+        journal keeps and the quality lead downloads)."""
+        marked = [frame[PROBLEM_COLUMNS].assign(nature=nature)
+                  for nature, frame in ((REJECT, self.rejected), (WARNING, self.warnings)) if len(frame)]
+        if not marked:
+            return pd.DataFrame(columns=["nature", *PROBLEM_COLUMNS])
+        both = pd.concat(marked, ignore_index=True).sort_values(["ligne", "colonne"], kind="stable")
+        return both[["nature", *PROBLEM_COLUMNS]].reset_index(drop=True)
+
 
 @dataclass(frozen=True)
 class ImportCounts:
@@ -55,3 +76,10 @@ class ImportCounts:
     replaced: int
     rejected: int
     already_imported_as: int | None = None  # id of the identical applied import, if any
+    # A keyed dataset (datasets.md « Re-imports »): keys not live before, live keys whose content
+    # changes, live keys with the same content (None for a keyless dataset).
+    new: int | None = None
+    modified: int | None = None
+    unchanged: int | None = None
+    warnings: int = 0
+    window: WindowReplacement | None = None  # a keyless dataset's replacement, month by month (preview)

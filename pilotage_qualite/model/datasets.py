@@ -61,6 +61,7 @@ class Column:
     pseudonymised: bool = False
     description: str = ""
     planned: bool = False  # a date to come (a deadline): it says nothing of when the file was extracted
+    not_before: str | None = None  # a date column this date cannot precede (a reply before its reception)
 
     @property
     def header_forms(self) -> set[str]:
@@ -121,7 +122,7 @@ _DATASET_FIELDS = {
 }
 _COLUMN_FIELDS = {
     "nom", "type", "libelle", "requis", "alias", "defaut", "valeurs", "min", "max",
-    "mois_seul", "heures", "pseudonymise", "prevue", "description",
+    "mois_seul", "heures", "pseudonymise", "prevue", "pas_avant", "description",
 }
 _CHOICE_FIELDS = {"valeur", "synonymes"}
 
@@ -259,6 +260,8 @@ def _parse_column(check: _Checker, raw: Any, where: str) -> Column:
         raise check.fail(f"{where}.heures", "ne s'applique qu'aux colonnes de type decimal")
     if spec.get("prevue") and col_type != "date":
         raise check.fail(f"{where}.prevue", "ne s'applique qu'aux dates")
+    if spec.get("pas_avant") is not None and col_type != "date":
+        raise check.fail(f"{where}.pas_avant", "ne s'applique qu'aux dates")
     if spec.get("pseudonymise") and col_type != "texte":
         raise check.fail(f"{where}.pseudonymise", "ne s'applique qu'aux colonnes de type texte")
     default = spec.get("defaut")
@@ -277,8 +280,20 @@ def _parse_column(check: _Checker, raw: Any, where: str) -> Column:
         hours_allowed=check.boolean(spec.get("heures"), f"{where}.heures"),
         pseudonymised=check.boolean(spec.get("pseudonymise"), f"{where}.pseudonymise"),
         planned=check.boolean(spec.get("prevue"), f"{where}.prevue"),
+        not_before=check.identifier(spec["pas_avant"], f"{where}.pas_avant") if spec.get("pas_avant") else None,
         description=check.text(spec.get("description"), f"{where}.description", optional=True),
     )
+
+
+def _check_date_orders(check: _Checker, columns: tuple[Column, ...], by_name: dict[str, Column]) -> None:
+    """`pas_avant` names another date column of the same dataset (the date it cannot precede)."""
+    for col in columns:
+        if col.not_before is None:
+            continue
+        earlier = by_name.get(col.not_before)
+        if earlier is None or earlier.type != "date" or earlier is col:
+            raise check.fail(f"colonnes.{col.name}.pas_avant",
+                             f"« {col.not_before} » n'est pas une autre colonne de type date du jeu")
 
 
 def parse_dataset(raw: Any, source: str) -> Dataset:
@@ -295,6 +310,7 @@ def parse_dataset(raw: Any, source: str) -> Dataset:
         if col.name in by_name:
             raise check.fail(f"colonnes.{col.name}", "colonne déclarée deux fois")
         by_name[col.name] = col
+    _check_date_orders(check, columns, by_name)
     key = check.text_list(spec.get("cle"), "cle")
     for k in key:
         if k not in by_name:

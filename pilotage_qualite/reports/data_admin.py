@@ -17,6 +17,7 @@ from pilotage_qualite.model.batch import ImportCounts
 from pilotage_qualite.model.datasets import Dataset
 from pilotage_qualite.model.periods import add_months
 from pilotage_qualite.reports.chart_specs import FIT_WIDTH
+from pilotage_qualite.reports.import_report import changes_text, journal_counts
 from pilotage_qualite.store.database import APPLIED
 
 FRESHNESS_MONTHS = 12
@@ -30,17 +31,8 @@ def plural(count: int, word: str, plural_word: str | None = None) -> str:
     return f"{formats.number(count)} {word if count in (0, 1) else (plural_word or word + 's')}"
 
 
-def counts_text(counts: ImportCounts, *, future: bool = False) -> str:
-    """« 142 lignes ajoutées, 12 remplacées, 3 rejetées »."""
-    parts = [f"{plural(counts.added, 'ligne')} {'à ajouter' if future else 'ajoutée' + ('s' if counts.added > 1 else '')}"]
-    if counts.replaced:
-        parts.append(f"{formats.number(counts.replaced)} {'à remplacer' if future else 'remplacée' + ('s' if counts.replaced > 1 else '')}")
-    parts.append(f"{formats.number(counts.rejected)} {'à rejeter' if future else 'rejetée' + ('s' if counts.rejected > 1 else '')}")
-    return ", ".join(parts)
-
-
 def import_done_message(import_id: int, file_name: str, counts: ImportCounts) -> str:
-    text = f"« {file_name} » importé (import n° {import_id}) : {counts_text(counts)}"
+    text = f"« {file_name} » importé (import n° {import_id}) : {changes_text(counts)}"
     if counts.rejected:
         text += " — voir les rejets dans la page Données"
     return text + "."
@@ -90,9 +82,7 @@ def journal_table(journal: pd.DataFrame, datasets: dict[str, Dataset]) -> pd.Dat
         "Fichier": rows["fichier"],
         "Jeu": [datasets[j].label if j in datasets else j for j in rows["jeu"]],
         "Lues": rows["lignes_lues"].astype(int),
-        "Ajoutées": rows["lignes_ajoutees"].astype(int),
-        "Remplacées": rows["lignes_remplacees"].astype(int),
-        "Rejetées": rows["lignes_rejetees"].astype(int),
+        "Résultat": [changes_text(journal_counts(entry)) for _, entry in rows.iterrows()],
         "État": [state if state == APPLIED else
                  f"{state} le {formats.datetime_fr(pd.Timestamp(when).to_pydatetime())} par {who}"
                  for state, when, who in zip(rows["etat"], rows["annule_le"], rows["annule_par"])],

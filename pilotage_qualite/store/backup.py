@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from pilotage_qualite.common.private_files import PRIVATE_FILE, make_private_folder
 from pilotage_qualite.common.settings import Settings
 from pilotage_qualite.store import Store
 from pilotage_qualite.store.database import StoreError, scalar
@@ -57,7 +58,7 @@ def backup(store: Store, settings: Settings, target: Path, *, with_secret: bool 
     target = Path(target)
     if target.exists() and target.is_dir():
         raise StoreError(f"« {target} » est un dossier : indiquez le nom du fichier de sauvegarde (.zip).")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(target.parent)
     secret = settings.secret_file
     if with_secret and not secret.exists():
         raise StoreError(f"Pas de secret d'installation à sauvegarder (« {secret} » n'existe pas encore).")
@@ -80,5 +81,6 @@ def backup(store: Store, settings: Settings, target: Path, *, with_secret: bool 
                 "base": str(store.path), "imports": imports, "fichiers_conserves": len(present),
                 "fichiers_absents": missing, "secret_inclus": with_secret,
             }, ensure_ascii=False, indent=2))
+        partial.chmod(PRIVATE_FILE)  # it holds the base and the kept files
         partial.replace(target)
     return BackupReport(target, imports, len(present), missing, with_secret, target.stat().st_size)

@@ -23,6 +23,7 @@ from typing import Iterator
 
 import duckdb
 
+from pilotage_qualite.common.private_files import PRIVATE_FILE, make_private_folder, private_umask
 from pilotage_qualite.model.datasets import Dataset
 
 # The journal's states (imports.etat); the live views keep the rows of applied imports only.
@@ -133,17 +134,18 @@ class Database:
 
     @contextmanager
     def _open(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        conn = self._connect_waiting()
-        try:
-            yield conn
-        finally:
-            with _CONNECT_LOCK:
-                conn.close()
+        with private_umask:  # DuckDB creates the base, and its write-ahead log at each write: 0600
+            conn = self._connect_waiting()
+            try:
+                yield conn
+            finally:
+                with _CONNECT_LOCK:
+                    conn.close()
 
     def _connect_waiting(self) -> duckdb.DuckDBPyConnection:
         """Connect, waiting a bounded time for another process; a process kept waiting says so
         (a marker file) and the others hold back new connections until it got its turn."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(self.path.parent)
         started = time.monotonic()
         deadline, yield_until = started + self.busy_timeout_s, started + min(self.busy_timeout_s, MAX_YIELD_S)
         delay = 0.05
@@ -158,7 +160,7 @@ class Database:
                     return conn
                 if waiting is None:
                     waiting = self.path.with_name(f"{self.path.name}{WAITING_SUFFIX}{os.getpid()}")
-                waiting.touch()  # refreshed at each try: a marker older than a wait is stale
+                waiting.touch(mode=PRIVATE_FILE)  # refreshed at each try: a marker older than a wait is stale
                 if time.monotonic() >= deadline:
                     raise self._busy()
                 time.sleep(delay)

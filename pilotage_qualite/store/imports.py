@@ -8,12 +8,16 @@ rows of the batch's date window (and sites).
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
+from pilotage_qualite.common.private_files import make_private_folder, write_private_file
 from pilotage_qualite.model.batch import ImportBatch, ImportCounts
 from pilotage_qualite.model.datasets import Dataset
+from pilotage_qualite.model.replacement import MonthReplaced, WindowReplacement
 from pilotage_qualite.store.database import (
     APPLIED,
     BY_RULE,
@@ -32,6 +36,27 @@ from pilotage_qualite.store.database import (
 LIVE_ROWS = f"_remplace_par IS NULL AND _import_id IN (SELECT id FROM imports WHERE etat = '{APPLIED}')"
 
 
+@dataclass(frozen=True)
+class BlockingImport:
+    """An applied import that replaced rows of imports one wants undone: it must be undone first."""
+    import_id: int
+    file_name: str
+    dataset_label: str
+
+    def __str__(self) -> str:
+        return f"l'import n° {self.import_id} ({self.file_name}, {self.dataset_label.lower()})"
+
+
+class UndoBlocked(StoreError):
+    """:meth:`Imports.undo_together` refused: nothing was undone; ``blocking`` says why."""
+
+    def __init__(self, blocking: list[BlockingImport]):
+        self.blocking = blocking
+        super().__init__("Annulation refusée, rien n'a été modifié : "
+                         + ", ".join(map(str, blocking)) + (" a" if len(blocking) == 1 else " ont")
+                         + " depuis remplacé certaines de leurs lignes.")
+
+
 class Imports(Database):
     def preview(self, batch: ImportBatch) -> ImportCounts:
         """Counts of what :meth:`apply` would do, without writing anything."""
@@ -42,13 +67,16 @@ class Imports(Database):
             identical = _find_identical(conn, batch)
             if identical is not None:
                 return ImportCounts(read, 0, 0, batch.rejected_row_count, identical)
-            replaced = 0
+            replaced, changes, window = 0, {}, None
             if len(rows):
                 _stage_rows(conn, dataset, rows)
                 replaced = scalar(conn, f"SELECT count(*) FROM {history_table(dataset.name)} "
                                         f"WHERE {LIVE_ROWS} AND {_replaced_condition(dataset)}")
+                changes = _keyed_changes(conn, dataset, len(rows))
+                window = None if dataset.key else _window_replacement(conn, dataset)
                 _unstage(conn)
-        return ImportCounts(read, len(rows), replaced, batch.rejected_row_count)
+        return ImportCounts(read, len(rows), replaced, batch.rejected_row_count, warnings=len(batch.warnings),
+                            window=window, **changes)
 
     def apply(self, batch: ImportBatch, *, author: str) -> tuple[int | None, ImportCounts]:
         """Write one import atomically; returns (import id, counts).
@@ -69,8 +97,9 @@ class Imports(Database):
         if identical is not None:
             return None, ImportCounts(read, 0, 0, batch.rejected_row_count, identical)
         import_id = scalar(conn, "SELECT coalesce(max(id), 0) + 1 FROM imports")
-        replaced = _replace_and_insert(conn, dataset, batch, rows, import_id) if len(rows) else 0
-        counts = ImportCounts(read, len(rows), replaced, batch.rejected_row_count)
+        replaced, changes = _replace_and_insert(conn, dataset, batch, rows, import_id) if len(rows) else (0, {})
+        counts = ImportCounts(read, len(rows), replaced, batch.rejected_row_count, warnings=len(batch.warnings),
+                              **changes)
         _write_journal_entry(conn, import_id, batch, author, counts)
         _write_coverage(conn, import_id, batch)
         _write_rejected(conn, import_id, batch)
@@ -78,12 +107,13 @@ class Imports(Database):
         return import_id, counts
 
     def _keep_file(self, batch: ImportBatch) -> None:
-        """Keep the uploaded file as it was, named by its content hash (never by its name)."""
-        self.kept_files_dir.mkdir(parents=True, exist_ok=True)
+        """Keep the uploaded file as it was, named by its content hash (never by its name), readable
+        by the service's account only: it may hold the personal columns dropped on import."""
+        make_private_folder(self.kept_files_dir)
         target = self.kept_files_dir / batch.content_hash
         if not target.exists():
             partial = target.with_suffix(".partiel")
-            partial.write_bytes(batch.content)
+            write_private_file(partial, batch.content)
             partial.replace(target)
 
     def kept_file(self, import_id: int) -> tuple[str, bytes]:
@@ -102,19 +132,47 @@ class Imports(Database):
         rows of this one (undo that one first), so the live data stay consistent.
         """
         with self.transaction() as conn:
-            dataset_name, state = _journal_entry(conn, import_id, "jeu, etat")
-            if state != APPLIED:
-                raise StoreError(f"L'import n° {import_id} est déjà annulé.")
-            table = history_table(dataset_name)
-            later = _blocking_import(conn, table, import_id)
-            if later is not None:
-                raise StoreError(
-                    f"L'import n° {import_id} ne peut pas être annulé : l'import n° {later} a depuis "
-                    f"remplacé certaines de ses lignes. Annulez d'abord l'import n° {later}.")
-            revived = scalar(conn, f"UPDATE {table} SET _remplace_par = NULL WHERE _remplace_par = ?", [import_id])
-            conn.execute("UPDATE imports SET etat = ?, annule_le = ?, annule_par = ? WHERE id = ?",
-                         [UNDONE, timestamp(), author, import_id])
-        return revived
+            return _undo_in(conn, import_id, author)
+
+    def undo_together(self, import_ids: Collection[int], *, author: str) -> None:
+        """Undo these imports in one transaction, latest first: all of them, or none.
+
+        Refused with :class:`UndoBlocked` when applied imports outside them replaced some of their
+        rows (a later file of the same register, the same months): those would have to be undone
+        too, and are named — with the imports that block them in turn.
+        """
+        chosen = sorted({int(i) for i in import_ids}, reverse=True)
+        if not chosen:
+            return
+        with self.transaction() as conn:
+            blocking = self._blocking_outside(conn, chosen)
+            if blocking:
+                raise UndoBlocked(blocking)
+            for import_id in chosen:  # a blocking import is always later: undone before the one it blocks
+                _undo_in(conn, import_id, author)
+
+    def blocking_imports(self, import_ids: Collection[int]) -> list[BlockingImport]:
+        """What :meth:`undo_together` would name in its refusal, without writing."""
+        with self.connect() as conn:
+            return self._blocking_outside(conn, sorted({int(i) for i in import_ids}))
+
+    def _blocking_outside(self, conn: duckdb.DuckDBPyConnection, chosen: list[int]) -> list[BlockingImport]:
+        """The applied imports outside ``chosen`` that replaced rows of it, then those that replaced
+        rows of these, and so on: everything that would have to be undone with ``chosen``."""
+        found: list[int] = []
+        while True:
+            ids = chosen + found
+            datasets = conn.execute("SELECT DISTINCT jeu FROM imports WHERE list_contains(?, id)", [ids]).fetchall()
+            more = {replacing for (name,) in datasets for (replacing,) in conn.execute(
+                f"""SELECT DISTINCT _remplace_par FROM {history_table(name)}
+                    WHERE list_contains(?, _import_id) AND NOT list_contains(?, _remplace_par)
+                    AND _remplace_par IN (SELECT id FROM imports WHERE etat = '{APPLIED}')""", [ids, ids]).fetchall()}
+            if not more:
+                break
+            found += sorted(more)
+        rows = conn.execute("SELECT id, fichier, jeu FROM imports WHERE list_contains(?, id) ORDER BY id",
+                            [found]).fetchall()
+        return [BlockingImport(i, f, self.datasets[j].label) for i, f, j in rows]
 
     def undo_preview(self, import_id: int) -> dict:
         """What undoing an import would change, without writing: its live rows that would
@@ -141,10 +199,11 @@ class Imports(Database):
             return scalar(conn, "SELECT count(*) FROM imports") > 0
 
     def rejected_rows(self, import_id: int) -> pd.DataFrame:
+        """The rejects and warnings of an import, by row, each marked by its `nature`."""
         with self.connect() as conn:
             return conn.execute(
-                "SELECT ligne, colonne, valeur, message FROM rejets WHERE import_id = ? ORDER BY ligne, colonne",
-                [import_id]).df()
+                "SELECT nature, ligne, colonne, valeur, message FROM rejets WHERE import_id = ? "
+                "ORDER BY ligne, colonne, nature DESC", [import_id]).df()
 
 
 def _typed_rows(dataset: Dataset, rows: pd.DataFrame) -> pd.DataFrame:
@@ -169,6 +228,23 @@ def _journal_entry(conn: duckdb.DuckDBPyConnection, import_id: int, columns: str
     if found is None:
         raise StoreError(f"L'import n° {import_id} n'existe pas.")
     return found
+
+
+def _undo_in(conn: duckdb.DuckDBPyConnection, import_id: int, author: str) -> int:
+    """`undo` inside an open transaction; returns the number of rows revived."""
+    dataset_name, state = _journal_entry(conn, import_id, "jeu, etat")
+    if state != APPLIED:
+        raise StoreError(f"L'import n° {import_id} est déjà annulé.")
+    table = history_table(dataset_name)
+    later = _blocking_import(conn, table, import_id)
+    if later is not None:
+        raise StoreError(
+            f"L'import n° {import_id} ne peut pas être annulé : l'import n° {later} a depuis "
+            f"remplacé certaines de ses lignes. Annulez d'abord l'import n° {later}.")
+    revived = scalar(conn, f"UPDATE {table} SET _remplace_par = NULL WHERE _remplace_par = ?", [import_id])
+    conn.execute("UPDATE imports SET etat = ?, annule_le = ?, annule_par = ? WHERE id = ?",
+                 [UNDONE, timestamp(), author, import_id])
+    return revived
 
 
 def _blocking_import(conn: duckdb.DuckDBPyConnection, table: str, import_id: int) -> int | None:
@@ -209,12 +285,38 @@ def _unstage(conn: duckdb.DuckDBPyConnection) -> None:
     conn.unregister("lot_brut")
 
 
+def _keyed_changes(conn: duckdb.DuckDBPyConnection, dataset: Dataset, staged: int) -> dict[str, int]:
+    """A keyed batch staged as `nouvelles`, in the quality lead's words: keys not live before
+    (new), live keys whose content changes (modified) or not (unchanged); empty when keyless."""
+    if not dataset.key:
+        return {}
+    same_key = " AND ".join(f'n."{k}" = h."{k}"' for k in dataset.key)
+    same_content = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM h."{c}"' for c in dataset.column_names)
+    updated, unchanged = first_row(conn, f"""
+        SELECT count(DISTINCT n._ligne), count(DISTINCT n._ligne) FILTER (WHERE {same_content})
+        FROM nouvelles n JOIN (SELECT * FROM {history_table(dataset.name)} WHERE {LIVE_ROWS}) h ON {same_key}""")
+    return {"new": staged - updated, "modified": updated - unchanged, "unchanged": unchanged}
+
+
+def _window_replacement(conn: duckdb.DuckDBPyConnection, dataset: Dataset) -> WindowReplacement:
+    """A keyless batch staged as `nouvelles`: the live rows it replaces and the rows it brings, by month."""
+    month = f'CAST(date_trunc(\'month\', "{dataset.reference_date}") AS DATE)'
+    before = dict(conn.execute(f"SELECT {month}, count(*) FROM {history_table(dataset.name)} "
+                               f"WHERE {LIVE_ROWS} AND {_replaced_condition(dataset)} GROUP BY 1").fetchall())
+    after = dict(conn.execute(f"SELECT {month}, count(*) FROM nouvelles GROUP BY 1").fetchall())
+    sites = conn.execute("SELECT DISTINCT site FROM nouvelles WHERE site IS NOT NULL ORDER BY 1").fetchall() \
+        if dataset.has_site else []
+    return WindowReplacement(tuple(MonthReplaced(m, before.get(m, 0), after.get(m, 0))
+                                   for m in sorted(before.keys() | after.keys())), tuple(s for (s,) in sites))
+
+
 def _replace_and_insert(conn: duckdb.DuckDBPyConnection, dataset: Dataset, batch: ImportBatch, rows: pd.DataFrame,
-                        import_id: int) -> int:
+                        import_id: int) -> tuple[int, dict[str, int]]:
     """Mark the live rows the batch replaces, insert its rows (and survey answers); returns how
-    many rows it replaced."""
+    many rows it replaced and, for a keyed dataset, its new, modified and unchanged rows."""
     table = history_table(dataset.name)
     _stage_rows(conn, dataset, rows)
+    changes = _keyed_changes(conn, dataset, len(rows))
     replaced = scalar(conn, f"UPDATE {table} SET _remplace_par = ? WHERE {LIVE_ROWS} AND {_replaced_condition(dataset)}",
                       [import_id])
     columns = ", ".join(f'"{c}"' for c in dataset.column_names)
@@ -226,18 +328,22 @@ def _replace_and_insert(conn: duckdb.DuckDBPyConnection, dataset: Dataset, batch
         conn.execute(f"""INSERT INTO {table}{QUESTIONS_SUFFIX}
             SELECT ?, CAST(_ligne AS BIGINT), question, CAST(reponse AS TINYINT)
             FROM questions_lot""", [import_id])
-    return replaced
+    return replaced, changes
 
 
 def _write_journal_entry(conn: duckdb.DuckDBPyConnection, import_id: int, batch: ImportBatch, author: str,
                          counts: ImportCounts) -> None:
-    conn.execute(
-        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
-        [import_id, batch.dataset, batch.file_name, batch.content_hash, len(batch.content),
-         batch.sheet, batch.header_row, author, timestamp(),
-         counts.read, counts.added, counts.replaced, counts.rejected,
-         json.dumps(batch.ignored_columns, ensure_ascii=False),
-         json.dumps(batch.personal_columns, ensure_ascii=False), APPLIED])
+    entry = {
+        "id": import_id, "jeu": batch.dataset, "fichier": batch.file_name, "empreinte": batch.content_hash,
+        "taille": len(batch.content), "feuille": batch.sheet, "ligne_entete": batch.header_row,
+        "utilisateur": author, "date": timestamp(), "lignes_lues": counts.read, "lignes_ajoutees": counts.added,
+        "lignes_remplacees": counts.replaced, "lignes_rejetees": counts.rejected,
+        "colonnes_ignorees": json.dumps(batch.ignored_columns, ensure_ascii=False),
+        "colonnes_personnelles": json.dumps(batch.personal_columns, ensure_ascii=False), "etat": APPLIED,
+        "lignes_nouvelles": counts.new, "lignes_modifiees": counts.modified, "lignes_inchangees": counts.unchanged,
+        "avertissements": counts.warnings}
+    conn.execute(f"INSERT INTO imports ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})",
+                 list(entry.values()))
 
 
 def _write_coverage(conn: duckdb.DuckDBPyConnection, import_id: int, batch: ImportBatch) -> None:
@@ -250,8 +356,10 @@ def _write_coverage(conn: duckdb.DuckDBPyConnection, import_id: int, batch: Impo
 
 
 def _write_rejected(conn: duckdb.DuckDBPyConnection, import_id: int, batch: ImportBatch) -> None:
-    if len(batch.rejected):
-        rejected = batch.rejected[["ligne", "colonne", "valeur", "message"]].astype({"valeur": "str"}, errors="ignore")
-        conn.register("rejets_lot", rejected)
-        conn.execute("""INSERT INTO rejets SELECT ?, CAST(ligne AS BIGINT), CAST(colonne AS VARCHAR),
-                        CAST(valeur AS VARCHAR), CAST(message AS VARCHAR) FROM rejets_lot""", [import_id])
+    problems = batch.problems()
+    if len(problems):
+        conn.register("rejets_lot", problems.astype({"valeur": "str"}, errors="ignore"))
+        conn.execute("""INSERT INTO rejets (import_id, ligne, colonne, valeur, message, nature)
+                        SELECT ?, CAST(ligne AS BIGINT), CAST(colonne AS VARCHAR), CAST(valeur AS VARCHAR),
+                        CAST(message AS VARCHAR), nature FROM rejets_lot""", [import_id])
+        conn.unregister("rejets_lot")

@@ -8,7 +8,8 @@ Names are the domain's French words, as indicator SQL reads them:
 - ``<jeu>``: the live view the indicators read: rows of applied imports not replaced.
 - ``historique_<jeu>_questions`` / ``<jeu>_questions``: the extra Likert questions of a
   survey dataset, one row per answer, attached to the live parent rows.
-- ``imports``: the journal; ``rejets``: the rejected rows of each import; ``couvertures``: the
+- ``imports``: the journal; ``rejets``: the rejected rows and the warnings of each import
+  (``nature``: ``rejet`` or ``avertissement``, a cell left empty in a loaded row); ``couvertures``: the
   days each import vouches for (``origine``: the file's rule, corrected by the user, or
   ``reprise``: rebuilt from the rows of an import made before coverage was recorded).
 - ``cibles``: target changes with the date from which they apply.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import duckdb
 
 from pilotage_qualite.common.fingerprints import code_fingerprint
+from pilotage_qualite.model.batch import REJECT
 from pilotage_qualite.model.coverage import default_span
 from pilotage_qualite.model.datasets import Dataset
 from pilotage_qualite.store.database import (
@@ -46,9 +48,17 @@ JOURNAL_TABLES = (
         lignes_remplacees BIGINT NOT NULL, lignes_rejetees BIGINT NOT NULL,
         colonnes_ignorees VARCHAR, colonnes_personnelles VARCHAR,
         etat VARCHAR NOT NULL, annule_le TIMESTAMP, annule_par VARCHAR)""",
+    # Added since (NULL in the entries of older bases): a keyed import's counts in the quality
+    # lead's words, and the warnings of every import (datasets.md « Re-imports »).
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS lignes_nouvelles BIGINT",
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS lignes_modifiees BIGINT",
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS lignes_inchangees BIGINT",
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS avertissements BIGINT DEFAULT 0",  # none before they existed
     """CREATE TABLE IF NOT EXISTS rejets (
         import_id BIGINT NOT NULL, ligne BIGINT, colonne VARCHAR, valeur VARCHAR,
         message VARCHAR NOT NULL)""",
+    # Warnings came later: the lines of a base older than them are all rejects.
+    f"ALTER TABLE rejets ADD COLUMN IF NOT EXISTS nature VARCHAR DEFAULT '{REJECT}'",
     """CREATE TABLE IF NOT EXISTS couvertures (
         import_id BIGINT NOT NULL, jeu VARCHAR NOT NULL, du DATE NOT NULL, au DATE NOT NULL,
         sites VARCHAR, origine VARCHAR NOT NULL)""",

@@ -52,9 +52,10 @@ def kept_file(import_id: int) -> bytes:
     return context.store().kept_file(import_id)[1]
 
 
-def empty_demo() -> int:
-    """Undo every demo import; returns how many were undone."""
-    return startup.empty_demo(context.store(), author=access.require_quality_role())
+def empty_demo(with_own_imports: list[int]) -> int:
+    """Undo every demo import, and these imports of one's own the user confirmed, in one
+    transaction; returns how many were undone (refused: :class:`startup.DemoMixed`)."""
+    return startup.empty_demo(context.store(), author=access.require_quality_role(), with_own_imports=with_own_imports)
 
 
 # --- catalogue and analyses ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from pilotage_qualite import engine
+from pilotage_qualite.common.private_files import loosened_warning
 from pilotage_qualite.common.settings import Settings, load_settings
 from pilotage_qualite.engine.schema_checks import check_against_schema
 from pilotage_qualite.intake.pseudonyms import installation_secret
@@ -68,6 +69,12 @@ def catalogue() -> Catalogue:
 def catalogue_problems() -> list[str]:
     """Indicators added in the app that no longer fit the catalogue (left out, French messages)."""
     return _catalogue(str(store().path), version())[1]
+
+
+@st.cache_resource(show_spinner=False)
+def runtime_folder_warning() -> str | None:
+    """Checked once, at start-up: someone opened the runtime folder to other accounts."""
+    return loosened_warning(settings())
 
 
 @st.cache_resource(show_spinner=False)

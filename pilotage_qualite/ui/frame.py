@@ -6,23 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from pilotage_qualite.common import formats
+from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.startup import demo_is_loaded
-from pilotage_qualite.ui import access, actions, context
-
-
-@st.dialog("Vider la base de démonstration")
-def _confirm_empty_demo() -> None:
-    st.write("Les données fictives de l'Association Médiation Rhône-Loire ne seront plus affichées. "
-             "Les imports de démonstration restent inscrits au journal (annulés) ; "
-             "ils peuvent être rechargés par la commande « python -m pilotage_qualite demo ».")
-    if st.button("Oui, vider la base", type="primary"):
-        try:
-            undone = actions.empty_demo()
-        except access.AccessDenied as exc:
-            st.error(str(exc))
-            return
-        st.session_state["message_frame"] = f"{undone} imports de démonstration annulés : la base est vide."
-        st.rerun()
+from pilotage_qualite.ui import access, context, demo
 
 
 def render_busy(exc: Exception) -> None:
@@ -51,15 +37,18 @@ READABLE_CSS = """
 def render_banners() -> None:
     st.html(READABLE_CSS)
     store = context.store()
-    if message := st.session_state.pop("message_frame", None):
+    if message := st.session_state.pop(demo.DONE_MESSAGE, None):
         st.success(message)
+    if access.can_write() and (loosened := context.runtime_folder_warning()):
+        st.warning(md(loosened), icon=":material/lock_open:")  # it quotes paths
     if demo_is_loaded(store):
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.info("**Données de démonstration** : l'Association Médiation Rhône-Loire est une structure "
                   "fictive. Pour travailler sur vos propres tableurs, videz la base puis importez vos "
                   "fichiers (page Import).", icon=":material/theater_comedy:")
-        if access.can_write() and right.button("Vider la base de démonstration"):
-            _confirm_empty_demo()
+        if access.can_write():
+            right.button("Vider la base de démonstration", on_click=demo.request_empty, key="vider_demo_bandeau")
+    demo.render_dialog_if_asked()
     summary = context.data_summary()
     last_import = summary["dernier_import"].dropna()
     with st.sidebar:

@@ -102,7 +102,7 @@ def test_import_scenario_journal_and_indicators_follow_each_step(app_env, demo_d
     upload(app, "reclamations-octobre.xlsx", GOOD)
     recognised = " ".join(texts(app.markdown))
     assert "**Jeu reconnu** : Réclamations" in recognised and "ligne d'en-tête 1" in recognised
-    assert metrics(app) == {"Lignes lues": "3", "À ajouter": "3", "À remplacer": "0", "À rejeter": "0"}
+    assert metrics(app) == {"Lignes lues": "3", "Nouvelles": "3", "Mises à jour": "0", "À rejeter": "0"}
     preview = app.dataframe[0].value
     assert list(preview["numero"]) == ["REC-2026-901", "REC-2026-902", "REC-2026-903"]
     assert str(preview["date_reception"].iloc[0])[:10] == "2026-10-05"  # stored typed, not as written
@@ -111,18 +111,19 @@ def test_import_scenario_journal_and_indicators_follow_each_step(app_env, demo_d
     button(app, "Importer « reclamations-octobre.xlsx »").click()
     no_exception(app.run())
     done = " ".join(texts(app.success))
-    assert "importé (import n° 12) : 3 lignes ajoutées, 0 rejetée" in done
+    assert "importé (import n° 12) : 3 nouvelles, 0 rejetée" in done
     app.run()  # a rerun (the uploader keeps the file) does not import again
     assert "Déjà importé à l'identique" in " ".join(texts(app.info))
     rows = journal(app)
     assert len(rows) == imports_before + 1
-    assert (rows.iloc[0]["N°"], rows.iloc[0]["Par"], rows.iloc[0]["Ajoutées"]) == (12, "qualité (local)", 3)
+    assert (rows.iloc[0]["N°"], rows.iloc[0]["Par"], rows.iloc[0]["Résultat"]) == (
+        12, "qualité (local)", "3 nouvelles, 0 rejetée")
     assert dashboard_value(app) == "13"
 
     # 2. An untidy file: title rows, a personal column, an unknown one, bad rows and a total.
     upload(app, "export-registre.xlsx", UNTIDY)
     assert "ligne d'en-tête 3" in " ".join(texts(app.markdown))
-    assert metrics(app) == {"Lignes lues": "6", "À ajouter": "3", "À remplacer": "0", "À rejeter": "3"}
+    assert metrics(app) == {"Lignes lues": "6", "Nouvelles": "3", "Mises à jour": "0", "À rejeter": "3"}
     preview, mapping, rejected = (d.value for d in app.dataframe[:3])
     assert "Téléphone du réclamant" not in preview.columns and len(preview) == 3
     treatment = dict(zip(mapping["Colonne du fichier"], mapping["Traitement"]))
@@ -131,7 +132,7 @@ def test_import_scenario_journal_and_indicators_follow_each_step(app_env, demo_d
     assert treatment["Reçue le"] == "reconnue"
     messages = list(rejected["message"])
     assert messages[0].startswith("Ligne 6, colonne « Reçue le » : « 32/10/2026 »")
-    assert any(m.startswith("Ligne 7, colonne « Origine » : « voisin »") for m in messages)
+    assert any(m.startswith("Ligne 7, colonne « Référence » : valeur obligatoire manquante") for m in messages)
     assert any(m.startswith("Ligne 8, colonne « Site » : valeur obligatoire manquante") for m in messages)
     app.radio(key="import_mode").set_value("Tout ou rien")
     no_exception(app.run())
@@ -141,9 +142,9 @@ def test_import_scenario_journal_and_indicators_follow_each_step(app_env, demo_d
     no_exception(app.run())
     button(app, "Importer « export-registre.xlsx »").click()
     no_exception(app.run())
-    assert "3 lignes ajoutées, 3 rejetées — voir les rejets" in " ".join(texts(app.success))
+    assert "3 nouvelles, 3 rejetées — voir les rejets" in " ".join(texts(app.success))
     rows = journal(app)
-    assert (rows.iloc[0]["Ajoutées"], rows.iloc[0]["Rejetées"]) == (3, 3)
+    assert rows.iloc[0]["Résultat"] == "3 nouvelles, 3 rejetées"
     details = " ".join(texts(app.caption))
     assert "colonnes écartées (données personnelles) : Téléphone du réclamant" in details
     assert "Ligne 6" in app.dataframe[1].value["message"].iloc[0]  # the rejected rows of that import
@@ -151,7 +152,7 @@ def test_import_scenario_journal_and_indicators_follow_each_step(app_env, demo_d
 
     # 3. A file of unknown shape, mapped by hand; the next file of that shape is recognised.
     upload(app, "dossiers.xlsx", ODD)
-    assert "colonnes obligatoires introuvables" in " ".join(texts(app.error))
+    assert "ne correspond à aucun jeu de données" in " ".join(texts(app.error))
     app.selectbox(key=next(s.key for s in app.selectbox if s.key.startswith("jeu_manuel_"))).select("reclamations")
     no_exception(app.run())
     for header, column in {"Dossier": "numero", "Arrivée": "date_reception", "Lieu": "site",
@@ -160,16 +161,16 @@ def test_import_scenario_journal_and_indicators_follow_each_step(app_env, demo_d
     button(app, "Relire le fichier avec cette correspondance").click()
     no_exception(app.run())
     assert not app.error
-    assert metrics(app)["À ajouter"] == "2"
+    assert metrics(app)["Nouvelles"] == "2"
     mapping = app.dataframe[1].value
     assert set(mapping[mapping["Traitement"] == "associée à la main"]["Colonne du fichier"]) == {
         "Dossier", "Arrivée", "Lieu", "Provenance"}
     button(app, "Importer « dossiers.xlsx »").click()
     no_exception(app.run())
-    assert "2 lignes ajoutées" in " ".join(texts(app.success))
+    assert "2 nouvelles" in " ".join(texts(app.success))
     upload(app, "dossiers-suite.xlsx", ODD_NEXT)
     assert "Correspondance mémorisée appliquée (saisie par qualité (local)" in " ".join(texts(app.info))
-    assert metrics(app)["À ajouter"] == "1"
+    assert metrics(app)["Nouvelles"] == "1"
     button(app, "Importer « dossiers-suite.xlsx »").click()
     no_exception(app.run())
     assert dashboard_value(app) == "19"
@@ -208,7 +209,7 @@ def test_several_files_at_once_and_templates_offered(app_env, demo_data_dir):
     assert button(app, "Importer les 1 fichiers prêts").disabled is False
     button(app, "Importer les 1 fichiers prêts").click()
     no_exception(app.run())
-    assert "3 lignes ajoutées" in " ".join(texts(app.success))
+    assert "3 nouvelles" in " ".join(texts(app.success))
 
 
 def test_a_second_confirmation_from_another_session_does_not_import_twice(app_env, demo_data_dir):
@@ -233,7 +234,7 @@ def test_recognition_can_be_corrected_before_anything_is_written(app_env, demo_d
     button(app, "Relire le fichier avec ces choix").click()
     no_exception(app.run())
     assert "**Jeu reconnu** : Demandes" in " ".join(texts(app.markdown))
-    assert metrics(app)["À ajouter"] == "4"  # demandes has no list of origins: only the bad date and site are rejected
+    assert metrics(app)["Nouvelles"] == "3"  # the bad date, the missing number and the missing site are rejected
     app.number_input(key=next(n.key for n in app.number_input if n.key.startswith("ligne_"))).set_value(1)
     button(app, "Relire le fichier avec ces choix").click()
     no_exception(app.run())
@@ -381,7 +382,8 @@ def prepare(content: bytes, name: str, datasets, **options) -> uploads.UploadOut
 
 def test_prepare_applies_a_remembered_mapping_by_header_signature(datasets):
     refused = prepare(ODD, "dossiers.xlsx", datasets)
-    assert not refused.ok and "introuvables" in refused.error and refused.heads[0].rows[0][0] == "Dossier"
+    assert not refused.ok and "Associez ses colonnes à la main" in refused.error
+    assert refused.heads[0].rows[0][0] == "Dossier"
     manual = {"dossier": "numero", "arrivee": "date_reception", "lieu": "site", "provenance": "origine"}
     mapped = prepare(ODD, "dossiers.xlsx", datasets, dataset="reclamations", manual=manual)
     assert mapped.ok and mapped.prepared.batch.rows["numero"].tolist() == ["REC-2026-921", "REC-2026-922"]

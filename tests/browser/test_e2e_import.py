@@ -87,7 +87,7 @@ def test_upload_confirm_see_the_dashboard_change_then_undo(server: str, page, tm
 
     # Confirm the good file only.
     page.get_by_role("button", name="Importer « reclamations-octobre.xlsx »").click()
-    page.get_by_text("3 lignes ajoutées, 0 rejetée").wait_for()
+    page.get_by_text("3 nouvelles, 0 rejetée").wait_for()
     settle(page)
     assert "Déjà importé à l'identique" in page.inner_text("body")
     shoot(page, "import-confirme")

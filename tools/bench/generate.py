@@ -406,7 +406,9 @@ def build_base(path: Path, rows: dict[str, int], seed: int = SEED) -> None:
             conn.execute(f"INSERT INTO {history_table(name)} ({quoted}, _import_id, _ligne, _remplace_par) "
                          f"SELECT {values}, {import_id}, i + 5, NULL FROM ({select})")
             conn.execute(
-                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                "INSERT INTO imports (id, jeu, fichier, empreinte, taille, feuille, ligne_entete, utilisateur, date, "
+                "lignes_lues, lignes_ajoutees, lignes_remplacees, lignes_rejetees, colonnes_ignorees, "
+                "colonnes_personnelles, etat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [import_id, name, f"banc_{name}.xlsx", hashlib.sha256(f"{name}:{n}:{seed}".encode()).hexdigest(),
                  0, "Feuil1", 4, "banc d'essai", stamp, n, n, 0, 0, "[]", "[]", APPLIED])
             _record_coverage(conn, dataset, import_id, stamp.date())

@@ -103,7 +103,8 @@ def activite_workbook(path: Path) -> Path:
             ["16/03/25", "Est", "accompagnement", None, None, 1, None, None, None, None, None, None, None, None],
             ["17-03-2025 08:30", "Est", "Concertation", None, None, 12, 120, "VRAI", None, None, None, None, None, None],
             [],  # row 13: a fully empty row in the middle
-            # rows 14-18: invalid rows
+            # rows 14-18: invalid cells (rows 14, 15, 17 in required columns: rejected; rows 16, 18 in
+            # optional ones: loaded with the cell left empty and a warning)
             ["31/02/2025", "Nord", "PAP", None, None, 1, 10, None, None, None, None, None, None, None],
             [D(2025, 3, 20), "Nord", "Danse urbaine", None, None, 1, 10, None, None, *who, None],
             [D(2025, 3, 21), "Sud", "PAP", None, None, -2, 10, None, None, None, None, None, None, None],
@@ -125,13 +126,18 @@ ACTIVITE_STORED = [
     (10, D(2025, 3, 15), "Est", "information et sensibilisation", None, None, 4, 15, False, None),
     (11, D(2025, 3, 16), "Est", "accompagnement", None, None, 1, None, False, None),
     (12, D(2025, 3, 17), "Est", "concertation", None, None, 12, 120, True, None),
+    # An invalid optional cell is left empty, even where the column has a default (1, non).
+    (16, D(2025, 3, 21), "Sud", "présence active de proximité", None, None, None, 10, False, None),
+    (18, D(2025, 3, 23), "Est", "accompagnement", None, None, 1, None, None, None),
 ]
 ACTIVITE_REJECTED = [
     (14, "Date de l'intervention", "31/02/2025", "n'est pas une date valide (jour ou mois impossible)"),
     (15, "Type d'intervention", "Danse urbaine", "n'est pas une des valeurs autorisées : " + ALLOWED_REGISTRES),
-    (16, "Nb personnes rencontrées", "-2", "doit être positif ou nul"),
     (17, "Équipe", "", "valeur obligatoire manquante"),
-    (18, "Durée (min)", "1,5", "doit être un nombre entier"),
+]
+ACTIVITE_WARNINGS = [
+    (16, "Nb personnes rencontrées", "-2", "doit être positif ou nul ; cellule laissée vide"),
+    (18, "Durée (min)", "1,5", "doit être un nombre entier ; cellule laissée vide"),
     (18, "Orienté", "peut-être", "n'est pas une valeur oui/non"),
 ]
 
@@ -147,12 +153,13 @@ def test_activite_untidy_workbook(tmp_path: Path):
     assert prepared.skipped_total_rows == [19]
     assert live(store, "activite", ACTIVITE_COLUMNS) == ACTIVITE_STORED
     assert_rejected(batch.rejected, ACTIVITE_REJECTED)
-    # The journal counts rows (row 18 has two errors), the rejected rows are kept with the import.
+    assert_rejected(batch.warnings, ACTIVITE_WARNINGS)
+    # The journal counts rows, the rejected rows and the warnings (row 18 has two) are kept with the import.
     entry = store.journal().iloc[0]
-    assert (entry["lignes_lues"], entry["lignes_ajoutees"], entry["lignes_rejetees"]) == (13, 8, 5)
+    assert (entry["lignes_lues"], entry["lignes_ajoutees"], entry["lignes_rejetees"]) == (13, 10, 3)
     assert (entry["feuille"], entry["ligne_entete"]) == ("Interventions", 4)
     assert json.loads(entry["colonnes_personnelles"]) == ["Nom", "Prénom", "Téléphone", "Courriel"]
-    assert_rejected(store.rejected_rows(import_id), ACTIVITE_REJECTED)
+    assert_rejected(store.rejected_rows(import_id), sorted(ACTIVITE_REJECTED + ACTIVITE_WARNINGS))
     # Names, phones and e-mails are nowhere in the database, not even in the kept rejected rows.
     assert_no_personal_data(store)
 
@@ -277,6 +284,7 @@ def test_reclamations_register(tmp_path: Path):
         ["R-2025-002", "07/01/2025", "Sud", "Bailleur", "Courriel", "Délai", "Faible",
          "08/01/2025", None, None, "n", None, None],
         ["R-2025-003", D(2025, 1, 9), "Sud", "Salarié", "Accueil", "Autre", None, None, None, None, None, None, None],
+        # An origin outside the list is an optional cell: the complaint is loaded, the origin left empty.
         ["R-2025-004", D(2025, 1, 10), "Est", "Élu local", "Courrier", None, None, None, None, None, "x", None,
          None],
         ["R-2025-002", D(2025, 1, 7), "Sud", "Collectivité", "Courriel", "Délai", "Faible",
@@ -294,6 +302,7 @@ def test_reclamations_register(tmp_path: Path):
         (3, "R-2025-001", D(2025, 1, 6), "Nord", "habitant", "Courrier", "Comportement", "Moyenne",
          D(2025, 1, 8), D(2025, 1, 20), D(2025, 1, 21), True, "A-12"),
         (5, "R-2025-003", D(2025, 1, 9), "Sud", "salarié", "Accueil", "Autre", None, None, None, None, None, None),
+        (6, "R-2025-004", D(2025, 1, 10), "Est", None, "Courrier", None, None, None, None, None, True, None),
         # The last of the two R-2025-002 rows is kept.
         (7, "R-2025-002", D(2025, 1, 7), "Sud", "partenaire", "Courriel", "Délai", "Faible",
          D(2025, 1, 8), D(2025, 1, 15), None, False, None),
@@ -302,7 +311,10 @@ def test_reclamations_register(tmp_path: Path):
     ]
     assert_rejected(prepared.batch.rejected, [
         (4, "N° réclamation", "R-2025-002", "figure aussi ligne 7 du même fichier ; seule la dernière est gardée"),
-        (6, "Origine", "Élu local", "n'est pas une des valeurs autorisées : habitant, partenaire, salarié, autre"),
+    ])
+    assert_rejected(prepared.batch.warnings, [
+        (6, "Origine", "Élu local", "n'est pas une des valeurs autorisées : habitant, partenaire, salarié, autre "
+                                    "; cellule laissée vide"),
     ])
     assert_no_personal_data(store, ["07 98 76 54 32"])
 
@@ -391,10 +403,14 @@ def test_formations_names_pseudonymised(tmp_path: Path):
         # Case, accents and spaces of the name do not matter: still Zébulon's code.
         (5, zebulon, "Posture professionnelle", "accompagnement terrain", D(2025, 3, 4), 1.5, "planifiée"),
         (6, berenice, "Premiers secours", "analyse de pratiques", D(2025, 3, 5), 1.5, "annulée"),
+        # A type outside the list is an optional cell: the session is loaded without its type.
+        (7, berenice, "Écoute active", None, D(2025, 3, 6), 2.0, "réalisée"),
     ]
-    assert_rejected(prepared.batch.rejected, [
+    assert_rejected(prepared.batch.warnings, [
         (7, "Type", "Webinaire", "n'est pas une des valeurs autorisées : intégration, formation continue, "
-                                 "accompagnement terrain, analyse de pratiques"),
+                                 "accompagnement terrain, analyse de pratiques ; cellule laissée vide"),
+    ])
+    assert_rejected(prepared.batch.rejected, [
         (8, "Nom", "", "valeur obligatoire manquante"),
         (9, "Durée (h)", "", "valeur obligatoire manquante"),
     ])
@@ -524,12 +540,17 @@ def test_actions_plan(tmp_path: Path):
          D(2025, 6, 30), None, "à faire", None),
         (6, "A-32", "Analyser les agressions", "incident", "Est", None, D(2025, 3, 2), D(2025, 9, 30), None,
          "à faire", None),
+        # A status outside the list is an optional cell: the action is loaded, its status left empty.
+        (9, "A-35", "Mauvais statut", "autre", None, None, D(2025, 3, 3), D(2025, 4, 3), None, None, None),
     ]
     assert_rejected(prepared.batch.rejected, [
         (7, "Échéance", "", "valeur obligatoire manquante"),
         (8, "Origine", "Presse", "n'est pas une des valeurs autorisées : audit, réclamation, enquête de satisfaction, "
                                  "incident, revue de direction, autre"),
-        (9, "Statut", "Suspendue", "n'est pas une des valeurs autorisées : à faire, en cours, réalisée, abandonnée"),
+    ])
+    assert_rejected(prepared.batch.warnings, [
+        (9, "Statut", "Suspendue", "n'est pas une des valeurs autorisées : à faire, en cours, réalisée, abandonnée "
+                                   "; cellule laissée vide"),
     ])
 
 
@@ -552,11 +573,16 @@ def test_incidents_with_bounds_and_defaults(tmp_path: Path):
         (2, D(2025, 2, 3), "Nord", "agression verbale", 2, 0, None),
         (3, D(2025, 2, 4), "Nord", "accident du travail", 3, 5, "A-40"),
         (4, D(2025, 2, 5), "Sud", "presqu'accident", None, 0, None),
+        # Out-of-bounds or unreadable optional numbers: the event is loaded, the cell left empty.
+        (5, D(2025, 2, 6), "Sud", "menace", None, 0, None),
+        (6, D(2025, 2, 7), "Sud", "agression physique", 2, None, None),
     ]
     assert_rejected(prepared.batch.rejected, [
-        (5, "Gravité", "5", "doit être compris entre 1 et 4"),
-        (6, "Jours d'arrêt", "2,5", "doit être un nombre entier"),
         (7, "Type d'événement", "Vol", "n'est pas une des valeurs autorisées : agression verbale"),
+    ])
+    assert_rejected(prepared.batch.warnings, [
+        (5, "Gravité", "5", "doit être compris entre 1 et 4 ; cellule laissée vide"),
+        (6, "Jours d'arrêt", "2,5", "doit être un nombre entier ; cellule laissée vide"),
     ])
     assert_no_personal_data(store)
 
@@ -609,6 +635,8 @@ def test_window_replacement_for_a_keyless_dataset(tmp_path: Path):
         (D(2025, 3, 14), "Sud", "veille sociale et technique", 2, 1),
         (D(2025, 3, 1), "Sud", "mise en relation", 1, 1),
         (D(2025, 3, 17), "Est", "concertation", 12, 1),
+        (D(2025, 3, 21), "Sud", "présence active de proximité", None, 1),
+        (D(2025, 3, 23), "Est", "accompagnement", 1, 1),
         (D(2025, 3, 16), "Est", "veille sociale et technique", 2, 2),
         (D(2025, 3, 14), "Est", "information et sensibilisation", 6, 2),
     ]
@@ -631,7 +659,7 @@ def test_window_replacement_for_a_dataset_without_site(tmp_path: Path):
     store.apply(prepared.batch, author="qualite")
     assert [row[:2] for row in live(store, "formations", ["intitule", "heures"])] == [
         ("Gestion des conflits", 7.0), ("Accueil du public", 3.5), ("Posture professionnelle", 1.5),
-        ("Premiers secours (rattrapage)", 2.0)]
+        ("Écoute active", 2.0), ("Premiers secours (rattrapage)", 2.0)]
 
 
 def test_the_same_file_twice_is_not_loaded_again(tmp_path: Path):
@@ -779,23 +807,25 @@ def test_cli_import_report_and_journal(tmp_path: Path, base: Path, capsys):
     assert "  rejet : Ligne 14, colonne « Date de l'intervention » : « 31/02/2025 » n'est pas une date valide " \
            "(jour ou mois impossible)" in lines
     assert "  rejet : Ligne 17, colonne « Équipe » : valeur obligatoire manquante" in lines
-    assert lines[-2:] == ["  import n° 1", "  lignes lues 13 : 8 sont ajoutées, 0 sont remplacées, 5 rejetées"]
+    assert lines[-2:] == ["  import n° 1", "  lignes lues 13 : 10 lignes ajoutées, 3 rejetées"]
     [entry] = journal(capsys, base)
     assert {k: entry[k] for k in ("id", "jeu", "fichier", "utilisateur", "lignes_lues", "lignes_ajoutees",
                                   "lignes_remplacees", "lignes_rejetees", "etat")} == {
         "id": 1, "jeu": "activite", "fichier": "export activité.xlsx", "utilisateur": "qualite",
-        "lignes_lues": 13, "lignes_ajoutees": 8, "lignes_remplacees": 0, "lignes_rejetees": 5, "etat": "appliqué"}
+        "lignes_lues": 13, "lignes_ajoutees": 10, "lignes_remplacees": 0, "lignes_rejetees": 3, "etat": "appliqué"}
     # The rejected rows, on screen and as a workbook.
     code, out, _ = run(capsys, "--base", base, "rejets", "1")
     assert code == 0 and "31/02/2025" in out and "Danse urbaine" in out
     export = tmp_path / "rejets.xlsx"
     code, out, _ = run(capsys, "--base", base, "rejets", "1", "--sortie", export)
-    assert code == 0 and out.strip() == f"6 rejet(s) écrits dans « {export} »."
+    assert code == 0 and out.strip() == f"6 rejet(s) et avertissement(s) écrits dans « {export} »."
     sheet = pd.read_excel(export, dtype=str, keep_default_na=False, engine="openpyxl")
-    assert list(sheet.columns) == ["Ligne", "Colonne", "Valeur", "Message"]  # readable headers, cells neutralised
+    # Readable headers, each line marked, cells neutralised.
+    assert list(sheet.columns) == ["Nature", "Ligne", "Colonne", "Valeur", "Message"]
     # « -2 » as typed is text starting with « - »: neutralised, so Excel never reads it as a formula.
-    assert [(int(r.Ligne), r.Colonne, r.Valeur) for r in sheet.itertuples()] == \
-        [(line, column, neutralise(value)) for line, column, value, *_ in ACTIVITE_REJECTED]
+    assert [(r.Nature, int(r.Ligne), r.Colonne, r.Valeur) for r in sheet.itertuples()] == sorted(
+        [("rejet", *line[:2], neutralise(line[2])) for line in ACTIVITE_REJECTED]
+        + [("avertissement", *line[:2], neutralise(line[2])) for line in ACTIVITE_WARNINGS], key=lambda r: r[1:3])
     code, _, err = run(capsys, "--base", base, "rejets", "7")
     assert code == 2 and err.strip() == "Erreur : L'import n° 7 n'existe pas."
     # The uploaded file is kept as it was, under its content hash.
@@ -811,7 +841,10 @@ def test_cli_simulation_writes_nothing(tmp_path: Path, base: Path, capsys):
     first = activite_workbook(tmp_path / "activité.xlsx")
     code, out, _ = run(capsys, "--base", base, "importer", "--simulation", first)
     assert code == 0
-    assert out.splitlines()[-2:] == ["  lignes lues 13 : 8 seraient ajoutées, 0 seraient remplacées, 5 rejetées",
+    # The 10 valid rows are all of March 2025, at three sites; the base holds nothing yet.
+    assert out.splitlines()[-3:] == ["  lignes lues 13 : 10 lignes à ajouter, 3 à rejeter",
+                                     "  mois remplacés (sites Est, Nord, Sud), lignes en base → lignes du fichier : "
+                                     "mars 2025 : 0 → 10",
                                      "Simulation : rien n'a été écrit."]
     assert journal(capsys, base) == []
     assert not (base.parent / "fichiers").exists() or not any((base.parent / "fichiers").iterdir())
@@ -821,7 +854,7 @@ def test_cli_simulation_writes_nothing(tmp_path: Path, base: Path, capsys):
         ["Date", "Antenne", "Type d'intervention"], [D(2025, 3, 15), "Est", "Veille"],
         [D(2025, 3, 16), "Est", "Veille"]]))
     code, out, _ = run(capsys, "--base", base, "importer", "--simulation", correction)
-    assert code == 0 and "  lignes lues 2 : 2 seraient ajoutées, 2 seraient remplacées, 0 rejetées" in out
+    assert code == 0 and "  lignes lues 2 : 2 lignes à ajouter, 2 à remplacer, 0 à rejeter" in out
     assert [e["id"] for e in journal(capsys, base)] == [1]
 
 
@@ -831,7 +864,7 @@ def test_cli_all_or_nothing(tmp_path: Path, base: Path, capsys):
     dirty = activite_workbook(tmp_path / "activité.xlsx")
     code, out, err = run(capsys, "--base", base, "importer", "--tout-ou-rien", clean, dirty)
     assert code == 2
-    assert "  lignes lues 1 : 1 seraient ajoutées, 0 seraient remplacées, 0 rejetées" in out
+    assert "  lignes lues 1 : 1 ligne à ajouter, 0 à rejeter" in out
     assert err.strip() == "Tout ou rien : des lignes sont rejetées, rien n'a été écrit."
     assert journal(capsys, base) == []
     # Without rejected rows, all or nothing writes.
@@ -959,9 +992,10 @@ def test_formations_saved_as_csv_by_libreoffice_with_french_settings(tmp_path: P
         (4, berenice, "intégration", D(2025, 2, 10), 3.5, "réalisée"),
         (5, zebulon, "accompagnement terrain", D(2025, 3, 4), 1.5, "planifiée"),
         (6, berenice, "analyse de pratiques", D(2025, 3, 5), 1.5, "annulée"),
+        (7, berenice, None, D(2025, 3, 6), 2.0, "réalisée"),
     ]
-    assert [(r.ligne, r.colonne) for r in prepared.batch.rejected.itertuples()] == [
-        (7, "Type"), (8, "Nom"), (9, "Durée (h)")]
+    assert [(r.ligne, r.colonne) for r in prepared.batch.rejected.itertuples()] == [(8, "Nom"), (9, "Durée (h)")]
+    assert [(r.ligne, r.colonne) for r in prepared.batch.warnings.itertuples()] == [(7, "Type")]
     assert_no_personal_data(store)
 
 

@@ -15,6 +15,7 @@ from pilotage_qualite.common.text import normalize_header
 from pilotage_qualite.intake import templates
 from pilotage_qualite.intake.prepare import prepare_file
 from pilotage_qualite.intake.read import Limits
+from pilotage_qualite.intake.template_examples import example_rows
 from pilotage_qualite.model.datasets import load_datasets, parse_dataset
 
 DATASETS = load_datasets()
@@ -141,8 +142,22 @@ def test_french_type_names_and_defaults():
     assert templates.default_text(DATASETS["actions"].column("statut")) == "à faire"
 
 
+def _a_year_earlier(value):
+    return value.replace(year=value.year - 1) if isinstance(value, dt.date) else value
+
+
+def filled_in(folder: Path, name: str, tmp_path: Path) -> Path:
+    """The template with its two example rows overwritten by real rows: every date a year earlier."""
+    workbook = _open(folder, name)
+    for row in workbook[templates.DATA_SHEET].iter_rows(min_row=2, max_row=3):
+        for cell in row:
+            cell.value = _a_year_earlier(cell.value)
+    workbook.save(tmp_path / f"rempli_{name}.xlsx")
+    return tmp_path / f"rempli_{name}.xlsx"
+
+
 @pytest.mark.parametrize("name", list(DATASETS))
-def test_filled_template_reimports_cleanly(folder, name):
+def test_template_reimports_cleanly_and_never_loads_its_example_rows(folder, name, tmp_path):
     prepared = prepare_file(folder / f"modele_{name}.xlsx", DATASETS, secret=SECRET, limits=LIMITS)
     assert prepared.recognition.dataset == name
     assert prepared.recognition.sheet == templates.DATA_SHEET
@@ -150,14 +165,27 @@ def test_filled_template_reimports_cleanly(folder, name):
     assert prepared.recognition.confidence == 1.0
     batch = prepared.batch
     assert batch.rejected.empty, batch.rejected["message"].tolist()
-    assert len(batch.rows) == 2 and batch.rows_read == 2
+    # The example rows (2 and 3) are recognised and skipped, never loaded.
+    assert prepared.skipped_example_rows == [2, 3]
+    assert len(batch.rows) == 0 and batch.rows_read == 0
     assert batch.ignored_columns == [] and batch.personal_columns == []
     # Every declared column was recognised from its header.
     assert sorted(prepared.recognition.mapping.values()) == sorted(DATASETS[name].column_names)
+    # The same rows with other dates are real rows: the example values are valid, nothing rejected.
+    filled = prepare_file(filled_in(folder, name, tmp_path), DATASETS, secret=SECRET, limits=LIMITS)
+    assert filled.skipped_example_rows == []
+    assert filled.batch.rejected.empty and filled.batch.warnings.empty, filled.batch.problems()["message"].tolist()
+    assert len(filled.batch.rows) == 2
+
+
+def test_example_rows_are_marked_in_the_template(folder):
+    sheet = _open(folder, "activite")[templates.DATA_SHEET]
+    assert [sheet.cell(row=r, column=1).comment.text for r in (2, 3)] == [templates.EXAMPLE_NOTE] * 2
+    assert sheet.cell(row=4, column=1).comment is None
 
 
 def test_example_rows_hold_the_declared_values():
-    rows = {name: templates.example_rows(d) for name, d in DATASETS.items()}
+    rows = {name: example_rows(d) for name, d in DATASETS.items()}
     activite = DATASETS["activite"]
     first, second = rows["activite"]
     assert first[activite.column_names.index("registre")] in [c.value for c in activite.column("registre").choices]
@@ -205,8 +233,11 @@ def test_a_new_dataset_gets_a_template_without_python(tmp_path):
     assert sorted(_list_values(workbook, v)[0] for v in lists) == sorted([long_values[0], "oui"])
     prepared = prepare_file(path, {"visites": dataset}, secret=SECRET, limits=LIMITS)
     assert prepared.batch.rejected.empty, prepared.batch.rejected["message"].tolist()
-    assert len(prepared.batch.rows) == 2
-    assert set(prepared.batch.rows["visiteurs"]) <= {1, 2, 3}
+    assert prepared.skipped_example_rows == [2, 3] and prepared.batch.rows.empty
+    filled = prepare_file(filled_in(tmp_path, "visites", tmp_path), {"visites": dataset}, secret=SECRET, limits=LIMITS)
+    assert filled.batch.rejected.empty, filled.batch.rejected["message"].tolist()
+    assert len(filled.batch.rows) == 2
+    assert set(filled.batch.rows["visiteurs"]) <= {1, 2, 3}
 
 
 def test_headers_match_their_own_columns():
@@ -264,8 +295,5 @@ def test_libreoffice_opens_a_template_and_its_ods_reimports(tmp_path):
     prepared = prepare_file(ods, DATASETS, secret=SECRET, limits=LIMITS)
     assert prepared.recognition.dataset == "reclamations"
     assert prepared.batch.rejected.empty, prepared.batch.rejected["message"].tolist()
-    rows = prepared.batch.rows
-    assert len(rows) == 2
-    assert list(rows["numero"]) == ["REC-2025-0012", "REC-2025-0013"]
-    assert rows["date_reception"].iloc[0] == dt.datetime(2025, 3, 3)
-    assert list(rows["fondee"]) == [True, False]
+    # Every cell came back with the same typed value (numbers, dates, oui/non): still the example rows.
+    assert prepared.skipped_example_rows == [2, 3] and prepared.batch.rows.empty
