@@ -90,15 +90,15 @@ else:
             st.caption(md(fact))
         counts = import_report.journal_counts(row)
         read, added, replaced, rejected = st.columns(4)
-        read.metric("Lignes lues", counts.read)
+        read.metric("Lignes lues", formats.number(counts.read))
         if counts.new is not None:  # a keyed register, in the quality lead's words
-            added.metric("Nouvelles", counts.new)
-            replaced.metric("Mises à jour", counts.modified + counts.unchanged,
-                            help=f"Dont {counts.unchanged} inchangée(s) : même contenu qu'avant l'import.")
+            added.metric("Nouvelles", formats.number(counts.new))
+            replaced.metric("Mises à jour", formats.number(counts.modified + counts.unchanged),
+                            help=f"Dont {formats.number(counts.unchanged)} inchangée(s) : même contenu qu'avant l'import.")
         else:
-            added.metric("Ajoutées", counts.added)
-            replaced.metric("Remplacées", counts.replaced)
-        rejected.metric("Rejetées", counts.rejected)
+            added.metric("Ajoutées", formats.number(counts.added))
+            replaced.metric("Remplacées", formats.number(counts.replaced))
+        rejected.metric("Rejetées", formats.number(counts.rejected))
         buttons = st.columns(3)
         if access.can_write():
             buttons[0].download_button("Fichier d'origine", data=lambda import_id=chosen: actions.kept_file(import_id), file_name=str(row["fichier"]),

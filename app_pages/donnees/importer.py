@@ -9,9 +9,10 @@ import json
 
 import streamlit as st
 
+from pilotage_qualite.common import formats
 from pilotage_qualite.common.text import normalize_header
 from pilotage_qualite.intake import templates, uploads
-from pilotage_qualite.intake.file_formats import ACCEPTED_EXTENSIONS, MACROS_REFUSED
+from pilotage_qualite.intake.file_formats import ACCEPTED_EXTENSIONS, ACCEPTED_TEXT, MACROS_REFUSED
 from pilotage_qualite.reports import data_admin, exports, import_report
 from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.ui import access, actions, context, demo
@@ -79,6 +80,8 @@ mode = st.radio("Lignes en erreur", [VALID_ROWS, ALL_OR_NOTHING], horizontal=Tru
 uploaded = st.file_uploader("Déposez un ou plusieurs fichiers (Excel, OpenDocument, CSV)",
                             type=list(ACCEPTED_EXTENSIONS), accept_multiple_files=True, key="import_fichiers",
                             max_upload_size=context.settings().max_upload_mb, help=MACROS_REFUSED)
+st.caption(f"{context.settings().max_upload_mb} Mo au plus par fichier · formats : "
+           + ACCEPTED_TEXT + " (classeurs sans macros).")
 if not uploaded:
     st.caption("Le fichier est lu, reconnu et vérifié ; rien n'est écrit avant votre confirmation.")
     st.stop()
@@ -360,16 +363,16 @@ def forget_coverage(file_hash: str) -> None:
 def render_counts(prepared, counts) -> None:
     """Rows read, to add, to replace and to reject, and the rows the reading left aside."""
     read, add, replace, reject = st.columns(4)
-    read.metric("Lignes lues", counts.read)
+    read.metric("Lignes lues", formats.number(counts.read))
     if counts.new is not None:  # a keyed register: its rows in the quality lead's words
-        add.metric("Nouvelles", counts.new, help="Lignes dont la clé n'est pas encore dans les données.")
-        replace.metric("Mises à jour", counts.modified + counts.unchanged,
-                       help=f"Lignes dont la clé est déjà dans les données, dont {counts.unchanged} inchangée(s).")
+        add.metric("Nouvelles", formats.number(counts.new), help="Lignes dont la clé n'est pas encore dans les données.")
+        replace.metric("Mises à jour", formats.number(counts.modified + counts.unchanged),
+                       help=f"Lignes dont la clé est déjà dans les données, dont {formats.number(counts.unchanged)} inchangée(s).")
     else:
-        add.metric("À ajouter", counts.added)
-        replace.metric("À remplacer", counts.replaced,
+        add.metric("À ajouter", formats.number(counts.added))
+        replace.metric("À remplacer", formats.number(counts.replaced),
                        help="Lignes déjà en base que ce fichier remplace (même période et même site).")
-    reject.metric("À rejeter", counts.rejected)
+    reject.metric("À rejeter", formats.number(counts.rejected))
     notes = []
     if prepared.skipped_example_rows:
         notes.append(import_report.example_rows_text(prepared.skipped_example_rows))
@@ -464,7 +467,9 @@ for file_hash, (name, content) in files.items():
 
 if len(files) > 1:
     blocked_any = bool(held_back)
-    st.button(f"Importer les {len(ready)} fichiers prêts", key="importer_tout", type="primary",
+    label = {0: "Aucun fichier prêt à importer", 1: "Importer le fichier prêt"}.get(
+        len(ready), f"Importer les {len(ready)} fichiers prêts")
+    st.button(label, key="importer_tout", type="primary",
               icon=":material/upload_file:", disabled=not ready or blocked_any or bool(running),
               on_click=start_import, args=(list(ready),),
               help="Tout ou rien : aucun fichier n'est écrit si l'un d'eux a des lignes en erreur."

@@ -20,7 +20,8 @@ def render_busy(exc: Exception) -> None:
 # Constant CSS (no data ever goes in here): tile titles, words in values (« sans cible ») and
 # button labels wrap instead of being cut with « … », and a tile's value shrinks with the tile
 # (numbers hold no-break spaces: they never wrap). At 1280 x 720, a common projector
-# resolution, four tiles a row showed « ACT-01 · Interv… » and « 100,… ».
+# resolution, four tiles a row showed « ACT-01 · Interv… » and « 100,… ». Streamlit's file
+# uploader only speaks English (« Upload », « 50MB per file »): its words are replaced in French.
 READABLE_CSS = """
 <style>
 [data-testid="stMetric"] { container-type: inline-size; }
@@ -30,6 +31,11 @@ READABLE_CSS = """
   overflow: visible; text-overflow: clip; }
 [data-testid="stButton"] button p, [data-testid="stDownloadButton"] button p { white-space: normal;
   overflow: visible; text-overflow: clip; }
+[data-testid="stFileUploaderDropzone"] button p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button p::after { content: "Choisir des fichiers"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "ou glissez-les ici (taille et formats acceptés indiqués dessous)"; font-size: 0.875rem; }
 </style>
 """
 

@@ -206,8 +206,8 @@ def test_several_files_at_once_and_templates_offered(app_env, demo_data_dir):
     app.file_uploader(key="import_fichiers").set_value([("a.xlsx", GOOD, XLSX), ("b.xlsx", ODD_NEXT, XLSX)])
     no_exception(app.run())
     assert [plain(s.value) for s in app.subheader] == ["« a.xlsx »", "« b.xlsx »"]
-    assert button(app, "Importer les 1 fichiers prêts").disabled is False
-    button(app, "Importer les 1 fichiers prêts").click()
+    assert button(app, "Importer le fichier prêt").disabled is False
+    button(app, "Importer le fichier prêt").click()
     no_exception(app.run())
     assert "3 nouvelles" in " ".join(texts(app.success))
 
