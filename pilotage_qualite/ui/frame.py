@@ -33,9 +33,8 @@ READABLE_CSS = """
   overflow: visible; text-overflow: clip; }
 [data-testid="stFileUploaderDropzone"] button p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button p::after { content: "Choisir des fichiers"; font-size: 1rem; }
-[data-testid="stFileUploaderDropzoneInstructions"] > div { font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
-  content: "ou glissez-les ici (taille et formats acceptés indiqués dessous)"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "ou glissez-les ici"; }
 </style>
 """
 
