@@ -5,9 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from pilotage_qualite.common import formats
+from pilotage_qualite.common.text import md
 from pilotage_qualite.model.catalogue import CatalogueError
 from pilotage_qualite.reports import catalogue_edits
-from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.ui import access, actions, context, downloads
 
 selection = st.session_state["filtres"]

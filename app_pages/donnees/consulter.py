@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from pilotage_qualite.common import formats, months
+from pilotage_qualite.common.text import md
 from pilotage_qualite.reports import data_admin, exports, import_report
-from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.reports.selections import latest_data_date
 from pilotage_qualite.store.database import APPLIED, StoreError
 from pilotage_qualite.ui import access, actions, charts, context, downloads, errors

@@ -10,11 +10,10 @@ import json
 import streamlit as st
 
 from pilotage_qualite.common import formats
-from pilotage_qualite.common.text import normalize_header
+from pilotage_qualite.common.text import md, normalize_header
 from pilotage_qualite.intake import templates, uploads
 from pilotage_qualite.intake.file_formats import ACCEPTED_EXTENSIONS, ACCEPTED_TEXT, MACROS_REFUSED
 from pilotage_qualite.reports import data_admin, exports, import_report
-from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.ui import access, actions, context, demo
 
 VALID_ROWS, ALL_OR_NOTHING = "Importer les lignes valides", "Tout ou rien"

@@ -5,8 +5,8 @@ closed meetings reopen read-only. In projector mode, one agenda point per screen
 import streamlit as st
 
 from pilotage_qualite.common import formats
+from pilotage_qualite.common.text import md
 from pilotage_qualite.model.meetings import OPEN
-from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.ui import access, committee, context, downloads, projector, tiles
 from pilotage_qualite.ui.filters import Filters
 

@@ -1,4 +1,5 @@
-"""Text normalisation shared by header matching and listed-value matching."""
+"""Text rules shared by every layer: normalisation for header and listed-value matching, and
+text from files made inert before Streamlit renders it as Markdown."""
 
 from __future__ import annotations
 
@@ -21,3 +22,12 @@ def normalize_header(text: object) -> str:
     decomposed = unicodedata.normalize("NFKD", lowered)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", stripped).strip()
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$&")
+
+
+def md(text: object) -> str:
+    """Text from a file (name, header, cell, message quoting them) made inert in Markdown:
+    no link, image, emphasis, directive or HTML entity can come out of it."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text)).replace("\n", " ")

@@ -72,13 +72,14 @@ def control_columns(catalogue: Catalogue, info: Sequence[Indicator], periods: Se
     num = raw["numerateur"].to_numpy(dtype=float)
     den = raw["denominateur"].to_numpy(dtype=float)
     kinds = [chart_kind(catalogue, i) for i in info]
-    wanted_at = {int(r): k for k, r in enumerate(rows)}
+    wanted_at = np.full(len(raw), -1, dtype=np.int64)  # each raw row's place among the wanted rows
+    wanted_at[rows] = np.arange(size)
     series_of = raw["_serie"].to_numpy()
     for (serie, g), positions in pd.Series(np.arange(len(raw))).groupby([series_of, grain]).groups.items():
-        mine = [wanted_at[p] for p in positions if p in wanted_at]
-        if not mine:
+        positions = np.asarray(positions)
+        if not (wanted_at[positions] >= 0).any():
             continue
-        points = np.asarray(positions)[np.argsort(order[positions], kind="stable")]
+        points = positions[np.argsort(order[positions], kind="stable")]
         indicator = info[ind[points[0]]]
         kind = kinds[ind[points[0]]]
         if g == "annee":
@@ -87,18 +88,22 @@ def control_columns(catalogue: Catalogue, info: Sequence[Indicator], periods: Se
             series = _series(indicator, kind, v[points], usable[points], num[points], den[points])
             days = changes[ind[points[0]]]
             segments = _segments(kind, series, restart_positions(days, list(starts[points])) if days else [])
-        at = {int(p): k for k, p in enumerate(points)}
-        for k in mine:
-            position = at[int(rows[k])]
-            chart = next(chart for end, chart in segments if position < end)
-            out.kind[k] = kind
-            out.centre[k], out.lower[k], out.upper[k] = (chart.centre[position], chart.lower[position],
-                                                         chart.upper[position])
-            out.signals[k] = tuple(chart.signals[position])
-            out.reason[k] = chart.reason
-            if usable[rows[k]]:
-                out.variation[k] = spc.variation(chart, v[points], position, indicator.sens)
-                out.assurance[k] = spc.assurance(chart, position, indicator.sens, target[k])
+        mine = np.flatnonzero(wanted_at[points] >= 0)  # the wanted points' positions in the series
+        segment_of = np.searchsorted([end for end, _ in segments], mine, side="right")
+        for number, (_, chart) in enumerate(segments):
+            at = mine[segment_of == number]
+            wanted = wanted_at[points[at]]
+            out.kind[wanted] = kind
+            out.centre[wanted], out.lower[wanted], out.upper[wanted] = chart.centre[at], chart.lower[at], chart.upper[at]
+            out.reason[wanted] = chart.reason
+            if chart.reason is not None:
+                continue  # no limits: no rule fired, no verdict
+            values = v[points]
+            for position, k, judged in zip(at.tolist(), wanted.tolist(), usable[points[at]].tolist()):
+                out.signals[k] = tuple(chart.signals[position])
+                if judged:
+                    out.variation[k] = spc.variation(chart, values, position, indicator.sens)
+                    out.assurance[k] = spc.assurance(chart, position, indicator.sens, target[k])
     return out
 
 

@@ -39,8 +39,6 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-import olefile
-
 MAX_ENTRIES = 10_000
 MAX_RATIO = 100
 RATIO_FLOOR_BYTES = 50 * 2**20  # below this a part costs little however well it compressed
@@ -105,6 +103,8 @@ def _check_ole(path: Path) -> None:
 
 def _check_xls_ranges(path: Path) -> None:
     """Refuse an xls whose sheet spans a range it hardly fills (see :data:`SPARSE_FLOOR_CELLS`)."""
+    import olefile  # only for .xls: the pages that import this module never pay for it
+
     try:
         with olefile.OleFileIO(str(path)) as ole:
             stream = next((name for name in ("Workbook", "Book") if ole.exists(name)), None)

@@ -12,7 +12,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import olefile
 from python_calamine import (
     CalamineError,
     CalamineSheet,
@@ -116,6 +115,8 @@ def _without_embedded_workbooks(path: Path) -> bytes | None:
     container: an Excel 5/95 workbook (its stream is Book) that embeds an Excel 97 one (a
     Workbook stream inside the object's storage) would be read as the embedded one.
     """
+    import olefile  # only for .xls: the pages that import this module never pay for it
+
     try:
         with olefile.OleFileIO(str(path)) as ole:
             main = next((kid.sid for name in _WORKBOOK_STREAMS for kid in ole.root.kids if kid.name == name), None)

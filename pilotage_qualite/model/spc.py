@@ -9,6 +9,7 @@ counts, sums, medians, delays and other values. Pure functions over one series, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -155,22 +156,28 @@ def special_causes(values: np.ndarray, usable: np.ndarray, centre: np.ndarray, s
     """The rules each point is part of. Only usable points with limits take part: an incomplete
     period or a point below n min neither signals nor breaks a run."""
     fired: list[list[str]] = [[] for _ in values]
-    points = [i for i in range(len(values)) if usable[i] and np.isfinite(centre[i]) and np.isfinite(values[i])]
-    x = {i: values[i] for i in points}
+    # Plain floats: the rules walk the points one by one, where numpy scalars are slow.
+    x, mid, sd, low, high = (np.asarray(a, dtype=float).tolist() for a in (values, centre, sigma, lower, upper))
+    ok = np.asarray(usable, dtype=bool).tolist()
+    points = [i for i in range(len(x)) if ok[i] and math.isfinite(mid[i]) and math.isfinite(x[i])]
     for i in points:
-        if x[i] > upper[i] or x[i] < lower[i]:
+        if x[i] > high[i] or x[i] < low[i]:
             fired[i].append(BEYOND_LIMIT)
-    _mark_stretches(points, [np.sign(x[i] - centre[i]) for i in points], 7, RUN_OF_7, fired)
-    steps = [np.sign(x[b] - x[a]) for a, b in zip(points, points[1:])]
+    _mark_stretches(points, [_sign(x[i] - mid[i]) for i in points], 7, RUN_OF_7, fired)
+    steps = [_sign(x[b] - x[a]) for a, b in zip(points, points[1:])]
     _mark_stretches(points, steps, 5, TREND_OF_6, fired, points_per_item=2)  # 6 points = 5 steps
     for window in zip(points, points[1:], points[2:]):
         for direction in (1, -1):
-            beyond = [i for i in window if direction * (x[i] - centre[i]) > 2 * sigma[i]]
+            beyond = [i for i in window if direction * (x[i] - mid[i]) > 2 * sd[i]]
             if len(beyond) >= 2:
                 for i in beyond:
                     if TWO_OF_THREE not in fired[i]:
                         fired[i].append(TWO_OF_THREE)
     return fired
+
+
+def _sign(difference: float) -> int:
+    return (difference > 0) - (difference < 0)
 
 
 def _mark_stretches(points: Sequence[int], signs: Sequence[float], length: int, rule: str,

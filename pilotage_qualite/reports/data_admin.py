@@ -179,14 +179,3 @@ def freshness_chart(grid: pd.DataFrame, title: str) -> alt.TopLevelMixin:
                         height=max(60, 46 * len(sites)), autosize=FIT_WIDTH)
             .configure_title(fontSize=18, subtitleFontSize=14)
             .configure_view(stroke=None))
-
-
-# --- text from files, shown in Streamlit markdown ---------------------------------------------
-
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$&")
-
-
-def md(text: object) -> str:
-    """Text from a file (name, header, cell, message quoting them) made inert in Markdown:
-    no link, image, emphasis, directive or HTML entity can come out of it."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text)).replace("\n", " ")

@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from pilotage_qualite.common import formats
+from pilotage_qualite.common.text import md
 from pilotage_qualite.model.periods import Period
-from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.ui import access, actions, context
 
 MESSAGE_KEY = "message_commentaire"

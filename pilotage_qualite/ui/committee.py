@@ -14,10 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from pilotage_qualite.common import formats
+from pilotage_qualite.common.text import md
 from pilotage_qualite.model.meetings import Meeting
 from pilotage_qualite.model.periods import Period, parse_period
 from pilotage_qualite.reports import agenda as agenda_module
-from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.ui import actions, charts, comments, context, process, tiles
 

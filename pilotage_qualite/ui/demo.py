@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pilotage_qualite.reports.data_admin import md
+from pilotage_qualite.common.text import md
 from pilotage_qualite.startup import DemoMixed, demo_is_loaded
 from pilotage_qualite.ui import actions, context, errors
 

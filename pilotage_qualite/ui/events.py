@@ -9,10 +9,10 @@ import datetime as dt
 import streamlit as st
 
 from pilotage_qualite.common import formats
+from pilotage_qualite.common.text import md
 from pilotage_qualite.model import events as event_rules
 from pilotage_qualite.model.events import LABEL_MAX_CHARS, Event
 from pilotage_qualite.model.periods import Period
-from pilotage_qualite.reports.data_admin import md
 from pilotage_qualite.ui import access, actions, context
 
 MESSAGE_KEY = "message_evenement"

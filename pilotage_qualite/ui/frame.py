@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pilotage_qualite.common import formats
-from pilotage_qualite.reports.data_admin import md
+from pilotage_qualite.common.text import md
 from pilotage_qualite.startup import demo_is_loaded
 from pilotage_qualite.ui import access, context, demo
 

@@ -18,11 +18,12 @@ from complaint_files import GOOD, ODD, ODD_NEXT, UNTIDY
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from pilotage_qualite.common.text import md
 from pilotage_qualite.intake import uploads
 from pilotage_qualite.intake.read import Limits
 from pilotage_qualite.model.datasets import load_datasets
 from pilotage_qualite.model.indicator_format import load_catalogue
-from pilotage_qualite.reports import catalogue_edits, data_admin, exports
+from pilotage_qualite.reports import catalogue_edits, exports
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
@@ -421,7 +422,7 @@ def test_excel_downloads_neutralise_formulas():
 
 
 def test_markdown_from_files_is_inert():
-    assert data_admin.md("![x](http://e) :red[a] <b>") == r"\!\[x\]\(http\://e\) \:red\[a\] \<b\>"
+    assert md("![x](http://e) :red[a] <b>") == r"\!\[x\]\(http\://e\) \:red\[a\] \<b\>"
 
 
 def test_target_rules_follow_the_catalogue():
