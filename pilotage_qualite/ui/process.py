@@ -17,7 +17,6 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from pilotage_qualite.common import formats
-from pilotage_qualite.intake.templates import template_bytes, template_name
 from pilotage_qualite.model import status
 from pilotage_qualite.model.periods import Period
 from pilotage_qualite.reports import exports, selections
@@ -61,6 +60,8 @@ def live_rows(dataset: str, summary: pd.DataFrame | None = None) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _template(dataset: str) -> bytes:
+    from pilotage_qualite.intake.templates import template_bytes  # openpyxl: only for an empty dataset
+
     return template_bytes(context.store().datasets[dataset])
 
 
@@ -75,6 +76,8 @@ def import_page_link() -> bool:
 
 def empty_state(dataset: str) -> None:
     """A dataset never imported: say so, point to the import page and offer its template."""
+    from pilotage_qualite.intake.templates import template_name  # openpyxl: only for an empty dataset
+
     declared = context.store().datasets[dataset]
     with st.container(border=True):
         st.info(f"Aucune donnée « {declared.label} » n'a encore été importée : les vues de ce jeu apparaîtront "
