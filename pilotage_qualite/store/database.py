@@ -19,12 +19,14 @@ import threading
 import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import duckdb
 
 from pilotage_qualite.common.private_files import PRIVATE_FILE, make_private_folder, private_umask
 from pilotage_qualite.model.datasets import Dataset
+
+T = TypeVar("T")
 
 # The journal's states (imports.etat); the live views keep the rows of applied imports only.
 APPLIED = "appliqué"
@@ -95,6 +97,7 @@ class Database:
         self.busy_timeout_s = busy_timeout_s
         self._pin = threading.local()  # this thread's pinned connection and its memoised version
         self._version_by_state: tuple | None = None  # (file state, version) last read
+        self._read_at_version: dict[str, tuple[tuple, Any]] = {}  # what :meth:`per_version` read
 
     # --- connections -------------------------------------------------------------
 
@@ -255,6 +258,17 @@ class Database:
         if pinned:
             self._pin.version = current
         return current
+
+    def per_version(self, key: str, read: Callable[[], T]) -> T:
+        """``read()`` once per version of the base, for what only a counted write can change (the
+        coverage, the sites): every page run, command and pack asks for it, each would scan again."""
+        version = self.version()
+        found = self._read_at_version.get(key)
+        if found is not None and found[0] == version:
+            return found[1]
+        value = read()
+        self._read_at_version[key] = (version, value)
+        return value
 
     def _file_state(self) -> tuple | None:
         """What a write changes in the base's files; None while they changed too recently to tell."""

@@ -33,6 +33,9 @@ class Reading(Database):
 
     def coverage(self) -> Coverage:
         """The days each dataset's applied imports vouch for (an undone import's go with it)."""
+        return self.per_version("coverage", self._read_coverage)
+
+    def _read_coverage(self) -> Coverage:
         with self.connect() as conn:
             found = conn.execute(f"""SELECT c.jeu, c.du, c.au, c.sites FROM couvertures c
                                      JOIN imports i ON i.id = c.import_id
@@ -62,10 +65,13 @@ class Reading(Database):
 
     def site_names(self) -> list[str]:
         """Every site found in the live rows of any dataset, sorted."""
+        return list(self.per_version("sites", self._read_site_names))
+
+    def _read_site_names(self) -> tuple[str, ...]:
         union = " UNION ".join(f"SELECT DISTINCT site FROM {d.name}" for d in self.datasets.values() if d.has_site)
         with self.connect() as conn:
-            return [row[0] for row in conn.execute(
-                f"SELECT site FROM ({union}) WHERE site IS NOT NULL ORDER BY site").fetchall()]
+            return tuple(row[0] for row in conn.execute(
+                f"SELECT site FROM ({union}) WHERE site IS NOT NULL ORDER BY site").fetchall())
 
     def browse(self, dataset: str, *, site: str | None = None, date_from: dt.date | None = None,
                date_to: dt.date | None = None, limit: int = 1000) -> tuple[pd.DataFrame, int]:

@@ -101,23 +101,13 @@ def data_summary() -> pd.DataFrame:
     return _data_summary(str(store().path), version())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _coverage(database: str, base_version: tuple) -> Coverage:
-    return store().coverage()
-
-
 def coverage() -> Coverage:
     """The days each dataset's applied imports cover (what the periods offered and the figures rest on)."""
-    return _coverage(str(store().path), version())
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _site_names(database: str, base_version: tuple) -> list[str]:
-    return store().site_names()
+    return store().coverage()  # read once per version of the base (Store.per_version)
 
 
 def site_names() -> list[str]:
-    return _site_names(str(store().path), version())
+    return store().site_names()
 
 
 @st.cache_data(show_spinner="Calcul des indicateurs…", max_entries=32)
