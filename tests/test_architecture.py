@@ -164,6 +164,21 @@ def test_the_app_writes_only_through_ui_actions(script: Path):
     assert not wrong, f"{script.relative_to(REPO)} calls {wrong}: go through pilotage_qualite/ui/actions.py"
 
 
+@pytest.mark.parametrize("script", [REPO / "app.py", *sorted((REPO / "app_pages").rglob("*.py")),
+                                    *sorted((REPO / "pilotage_qualite" / "ui").glob("*.py"))],
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_tables_are_drawn_only_through_ui_tables(script: Path):
+    """A table drawn elsewhere would show Streamlit's English « None » in empty cells or cut long
+    messages: only ui/tables.py calls st.dataframe or st.table."""
+    if script == REPO / "pilotage_qualite" / "ui" / "tables.py":
+        return
+    calls = {node.func.attr for node in ast.walk(ast.parse(script.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "tables")}
+    wrong = sorted(calls & {"dataframe", "table", "data_editor"})
+    assert not wrong, f"{script.relative_to(REPO)} calls {wrong}: go through pilotage_qualite/ui/tables.py"
+
+
 def test_internals_doc_cites_only_real_files():
     doc = (REPO / "docs" / "internals.md").read_text(encoding="utf-8")
     cited = set(re.findall(r"`([\w/-]+\.py)`", doc))

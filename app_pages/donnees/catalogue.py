@@ -8,7 +8,7 @@ from pilotage_qualite.common import formats
 from pilotage_qualite.common.text import md
 from pilotage_qualite.model.catalogue import CatalogueError
 from pilotage_qualite.reports import catalogue_edits
-from pilotage_qualite.ui import access, actions, context, downloads
+from pilotage_qualite.ui import access, actions, context, downloads, tables
 
 selection = st.session_state["filtres"]
 store = context.store()
@@ -25,7 +25,7 @@ for problem in context.catalogue_problems():
 st.caption(f"{len(catalogue)} indicateurs. Cible et seuil en vigueur au "
            f"{formats.date_fr(today)} (début de la période choisie dans les filtres).")
 catalogue_shown = catalogue_edits.catalogue_table(catalogue, changes, today)
-st.dataframe(catalogue_shown, hide_index=True, width="stretch")
+tables.table(catalogue_shown)
 downloads.table_downloads(catalogue_shown, "catalogue des indicateurs", sheet_name="Catalogue")
 
 # --- one fiche ----------------------------------------------------------------------------------
@@ -65,7 +65,7 @@ if selection.period is not None:
 
 st.markdown("**Historique des cibles**")
 target_history = catalogue_edits.target_history(indicator, changes)
-st.dataframe(target_history, hide_index=True, width="stretch")
+tables.table(target_history)
 downloads.table_downloads(target_history, f"historique des cibles {indicator.id}", key="telecharger-cibles",
                           sheet_name="Cibles")
 
@@ -126,7 +126,7 @@ if access.can_write():
             st.success(f"Définition valide : {', '.join(checked['ids'])}. Valeurs calculées sur les données actuelles "
                        "(ensemble de la structure, 12 dernières périodes) :")
             if checked["essai"] is not None:
-                st.dataframe(checked["essai"], hide_index=True, width="stretch")
+                tables.table(checked["essai"])
             if st.button("Enregistrer dans le catalogue", type="primary", icon=":material/save:",
                          key="enregistrer_indicateur"):
                 try:

@@ -8,22 +8,11 @@ from pilotage_qualite.common.text import md
 from pilotage_qualite.reports import data_admin, exports, import_report
 from pilotage_qualite.reports.selections import latest_data_date
 from pilotage_qualite.store.database import APPLIED, StoreError
-from pilotage_qualite.ui import access, actions, charts, context, downloads, errors
+from pilotage_qualite.ui import access, actions, charts, context, downloads, errors, tables
 
 store = context.store()
 datasets = store.datasets
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REJECTED_COLUMNS = {"nature": st.column_config.TextColumn("Nature", width="small"),
-                    "ligne": st.column_config.NumberColumn("Ligne", format="%d", width="small"),
-                    "colonne": st.column_config.TextColumn("Colonne", width="small"),
-                    "valeur": st.column_config.TextColumn("Valeur", width="small"),
-                    "message": st.column_config.TextColumn("Message", width="large")}
-
-
-def dates_shown_french(dataset) -> dict:
-    """Date columns as 14/03/2025 rather than 2025-03-14 00:00:00."""
-    return {c.name: st.column_config.DateColumn(format="DD/MM/YYYY") for c in dataset.columns if c.type == "date"}
-
 st.title("Données importées")
 for level, text in st.session_state.pop("messages_donnees", []):
     (st.success if level == "ok" else st.error)(text)
@@ -68,8 +57,8 @@ if journal.empty:
     st.info("Aucun import pour l'instant : déposez vos tableurs dans la page Import.")
 else:
     journal_shown = data_admin.journal_table(journal, datasets)
-    st.dataframe(journal_shown, hide_index=True, width="stretch",
-                 column_config={"N°": st.column_config.NumberColumn(format="%d")})
+    tables.table(journal_shown, {"N°": st.column_config.NumberColumn(format="%d"),
+                                 "Résultat": st.column_config.TextColumn(width="large")})
     downloads.table_downloads(journal_shown, "journal des imports", sheet_name="Journal")
     by_id = journal.set_index("id")
     ids = [int(i) for i in sorted(by_id.index, reverse=True)]
@@ -119,7 +108,7 @@ else:
             rejected_count = data_admin.plural(int(row["lignes_rejetees"]), "ligne rejetée", "lignes rejetées")
             st.markdown(f"**Rejets et avertissements** ({rejected_count}, "
                         f"{data_admin.plural(len(rejected_rows), 'signalement')})")
-            st.dataframe(rejected_rows, hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
+            tables.wrapped_table(rejected_rows, tables.PROBLEM_HEADINGS)
 
 if (pending := st.session_state.get(PENDING_UNDO)) is not None:
     confirm_undo(int(pending))
@@ -144,7 +133,7 @@ rows, total = store.browse(dataset_name, site=site, date_from=date_from, date_to
 shown = f"les {formats.number(len(rows))} plus récentes affichées" if total > len(rows) else "toutes affichées"
 st.caption(f"{formats.number(total)} ligne(s) en vigueur ({shown}), avec le fichier et la ligne d'origine de chacune."
            + (f" Date de référence : {dataset.reference_date}." if dataset.reference_date else ""))
-st.dataframe(rows, hide_index=True, width="stretch", column_config=dates_shown_french(dataset))
+tables.table(rows, tables.french_dates(dataset))
 downloads.table_downloads(rows, f"{dataset_name} {site or 'tous les sites'}", key="telecharger-jeu-parcouru",
                           sheet_name=dataset.label)
 
@@ -159,8 +148,7 @@ st.caption(f"Par jeu et par site : première et dernière donnée, et les mois s
            + ". Un mois vide est un trou, pas un zéro ; pour un registre tenu par état (effectifs, documents, "
              "constats d'audit) un mois sans ligne peut être normal.")
 freshness_table = data_admin.freshness(counts, datasets, reference)
-st.dataframe(freshness_table, hide_index=True, width="stretch",
-             column_config={"Mois sans données": st.column_config.TextColumn(width="large")})
+tables.table(freshness_table, {"Mois sans données": st.column_config.TextColumn(width="large")})
 downloads.table_downloads(freshness_table, "fraicheur des donnees", sheet_name="Fraîcheur")
 dated = [n for n in names if datasets[n].reference_date]
 shown = st.selectbox("Mois par mois", dated, index=dated.index("activite") if "activite" in dated else 0,

@@ -14,12 +14,9 @@ from pilotage_qualite.common.text import md, normalize_header
 from pilotage_qualite.intake import templates, uploads
 from pilotage_qualite.intake.file_formats import ACCEPTED_EXTENSIONS, ACCEPTED_TEXT, MACROS_REFUSED
 from pilotage_qualite.reports import data_admin, exports, import_report
-from pilotage_qualite.ui import access, actions, context, demo
+from pilotage_qualite.ui import access, actions, context, demo, tables
 
 VALID_ROWS, ALL_OR_NOTHING = "Importer les lignes valides", "Tout ou rien"
-PROBLEM_COLUMNS = {"ligne": st.column_config.NumberColumn("Ligne", format="%d", width="small"),
-                   "colonne": st.column_config.TextColumn("Colonne"), "valeur": st.column_config.TextColumn("Valeur"),
-                   "message": st.column_config.TextColumn("Message", width="large")}
 IGNORE_LABEL = "— ignorer cette colonne —"
 
 store = context.store()
@@ -243,7 +240,7 @@ def render_corrections(file_hash: str, outcome: uploads.UploadOutcome) -> None:
 def render_mapping(file_hash: str, outcome: uploads.UploadOutcome) -> None:
     recognition = outcome.prepared.recognition
     dataset = datasets[recognition.dataset]
-    st.dataframe(uploads.mapping_table(outcome, dataset), hide_index=True, width="stretch")
+    tables.table(uploads.mapping_table(outcome, dataset))
     unknown = uploads.unmapped_headers(outcome)
     if recognition.personal_columns:
         st.caption("Les colonnes écartées comme données personnelles ne sont jamais enregistrées "
@@ -392,7 +389,7 @@ def render_replacement(file_hash: str, counts) -> bool:
     warning = import_report.window_warning(window)
     with st.expander(f"Mois remplacés ({md(import_report.sites_text(window))})", icon=":material/date_range:",
                      expanded=warning is not None):
-        st.dataframe(import_report.window_table(window), hide_index=True, width="stretch")
+        tables.table(import_report.window_table(window))
     if warning is None:
         return True
     st.warning(md(warning), icon=":material/warning:")
@@ -411,9 +408,7 @@ def render_file_tabs(file_hash: str, outcome: uploads.UploadOutcome, dataset, co
     with preview_tab:
         st.caption("Les premières lignes telles qu'elles seront enregistrées (dates et nombres convertis, "
                    "noms de salariés remplacés par un code).")
-        st.dataframe(uploads.preview_rows(prepared), hide_index=True, width="stretch",
-                     column_config={c.name: st.column_config.DateColumn(format="DD/MM/YYYY")
-                                    for c in dataset.columns if c.type == "date"})
+        tables.table(uploads.preview_rows(prepared), tables.french_dates(dataset))
     with columns_tab:
         render_mapping(file_hash, outcome)
     with rejected_tab:
@@ -430,7 +425,7 @@ def render_file_tabs(file_hash: str, outcome: uploads.UploadOutcome, dataset, co
 
 def render_problems(file_hash: str, dataset, batch, lines, kind: str) -> None:
     """Rejects or warnings, row by row, and one workbook holding both, each line marked."""
-    st.dataframe(lines, hide_index=True, width="stretch", column_config=PROBLEM_COLUMNS)
+    tables.wrapped_table(lines, tables.PROBLEM_HEADINGS)
     what = "les rejets et avertissements" if len(batch.warnings) else "les rejets"
     st.download_button(f"Télécharger {what} (Excel)",
                        data=lambda: exports.excel_bytes(batch.problems(), "Rejets et avertissements"),

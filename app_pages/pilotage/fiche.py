@@ -5,7 +5,7 @@ import streamlit as st
 from pilotage_qualite.common import formats
 from pilotage_qualite.model.status import NON_ATTEINT
 from pilotage_qualite.reports import catalogue_edits, selections
-from pilotage_qualite.ui import charts, comments, context, downloads, process, tiles
+from pilotage_qualite.ui import charts, comments, context, downloads, process, tables, tiles
 from pilotage_qualite.ui import events as series_events
 
 LINKED_ACTIONS_SHOWN = 50  # a large plan lists thousands: the first (late) ones on screen, all in the download
@@ -87,7 +87,7 @@ st.markdown(" · ".join(facts))
 targets = catalogue_edits.target_history(indicator, context.target_changes())
 if len(targets) > 1:
     with st.expander(f"Historique des cibles ({len(targets) - 1} changement(s))"):
-        st.dataframe(targets, hide_index=True, width="stretch")
+        tables.table(targets)
 with st.expander("Requête SQL exécutée"):
     st.code("\n\n".join(context.indicator_sql(indicator_id, selection.period)), language="sql")
 
@@ -96,7 +96,7 @@ dimension = "site" if selection.site and not tile.ensemble_only else None
 behind = context.drill_down(indicator_id, selection.period, dimension, selection.site if dimension else None)
 st.caption(f"{len(behind)} ligne(s) pour {selection.period.label_fr} ({where}), avec le fichier et la ligne "
            "d'origine de chacune.")
-st.dataframe(behind, hide_index=True, width="stretch")
+tables.table(behind)
 downloads.table_downloads(behind, f"lignes {indicator_id} {selection.period.label}", key="telecharger-lignes",
                           sheet_name="Lignes")
 

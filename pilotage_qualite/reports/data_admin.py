@@ -75,17 +75,17 @@ def journal_table(journal: pd.DataFrame, datasets: dict[str, Dataset]) -> pd.Dat
     if journal.empty:
         return pd.DataFrame()
     rows = journal.sort_values("id", ascending=False)
-    return pd.DataFrame({
+    return pd.DataFrame({  # what a reader looks for first (which import, did it hold) on the left
         "N°": rows["id"].astype(int),
-        "Date": [formats.datetime_fr(pd.Timestamp(d).to_pydatetime()) for d in rows["date"]],
-        "Par": rows["utilisateur"],
-        "Fichier": rows["fichier"],
         "Jeu": [datasets[j].label if j in datasets else j for j in rows["jeu"]],
-        "Lues": rows["lignes_lues"].astype(int),
-        "Résultat": [changes_text(journal_counts(entry)) for _, entry in rows.iterrows()],
         "État": [state if state == APPLIED else
                  f"{state} le {formats.datetime_fr(pd.Timestamp(when).to_pydatetime())} par {who}"
                  for state, when, who in zip(rows["etat"], rows["annule_le"], rows["annule_par"])],
+        "Résultat": [changes_text(journal_counts(entry)) for _, entry in rows.iterrows()],
+        "Date": [formats.datetime_fr(pd.Timestamp(d).to_pydatetime()) for d in rows["date"]],
+        "Fichier": rows["fichier"],
+        "Lues": rows["lignes_lues"].astype(int),
+        "Par": rows["utilisateur"],
     }).reset_index(drop=True)
 
 

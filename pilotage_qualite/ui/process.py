@@ -22,7 +22,7 @@ from pilotage_qualite.model.periods import Period
 from pilotage_qualite.reports import exports, selections
 from pilotage_qualite.reports.process_queries.sql import reference_day
 from pilotage_qualite.reports.selections import Tile
-from pilotage_qualite.ui import context, downloads, tiles
+from pilotage_qualite.ui import context, downloads, tables, tiles
 from pilotage_qualite.ui.filters import Filters
 
 IMPORT_PAGE = "app_pages/donnees/importer.py"  # in the router's « Données » section
@@ -225,7 +225,7 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "t
             shown[header] = [formats.date_fr(pd.Timestamp(v).date()) if pd.notna(v) else "" for v in values]
         else:
             shown[header] = ["" if formats.is_missing(v) or v is pd.NA else str(v) for v in values]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    tables.table(shown, config)
     named = [file_name] if file_name != "tableau" else []  # two tables with the same headers on one page
     key = "telecharger-" + "-".join(downloads.file_stem(header) for header in [*named, *columns.values()])
     whole = complete or (lambda: frame)

@@ -125,13 +125,14 @@ def test_import_scenario_journal_and_indicators_follow_each_step(app_env, demo_d
     upload(app, "export-registre.xlsx", UNTIDY)
     assert "ligne d'en-tête 3" in " ".join(texts(app.markdown))
     assert metrics(app) == {"Lignes lues": "6", "Nouvelles": "3", "Mises à jour": "0", "À rejeter": "3"}
-    preview, mapping, rejected = (d.value for d in app.dataframe[:3])
+    preview, mapping = (d.value for d in app.dataframe[:2])
+    rejected = app.table[0].value  # wrapped, not cut: a static table
     assert "Téléphone du réclamant" not in preview.columns and len(preview) == 3
     treatment = dict(zip(mapping["Colonne du fichier"], mapping["Traitement"]))
     assert treatment["Téléphone du réclamant"].startswith("écartée : donnée personnelle")
     assert treatment["Commentaire interne"] == "inconnue : ignorée"
     assert treatment["Reçue le"] == "reconnue"
-    messages = list(rejected["message"])
+    messages = list(rejected["Message"])
     assert messages[0].startswith("Ligne 6, colonne « Reçue le » : « 32/10/2026 »")
     assert any(m.startswith("Ligne 7, colonne « Référence » : valeur obligatoire manquante") for m in messages)
     assert any(m.startswith("Ligne 8, colonne « Site » : valeur obligatoire manquante") for m in messages)
@@ -148,7 +149,7 @@ def test_import_scenario_journal_and_indicators_follow_each_step(app_env, demo_d
     assert rows.iloc[0]["Résultat"] == "3 nouvelles, 3 rejetées"
     details = " ".join(texts(app.caption))
     assert "colonnes écartées (données personnelles) : Téléphone du réclamant" in details
-    assert "Ligne 6" in app.dataframe[1].value["message"].iloc[0]  # the rejected rows of that import
+    assert "Ligne 6" in app.table[0].value["Message"].iloc[0]  # the rejected rows of that import
     assert dashboard_value(app) == "16"
 
     # 3. A file of unknown shape, mapped by hand; the next file of that shape is recognised.

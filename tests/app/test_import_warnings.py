@@ -20,10 +20,10 @@ def test_warnings_are_shown_downloadable_and_kept_in_the_journal(app_env, demo_d
     # Rows 2 and 3 are loaded (their bad cells left empty), row 4 is rejected.
     assert (metrics(app)["Lignes lues"], metrics(app)["À rejeter"]) == ("3", "1")
     assert [t.label for t in app.tabs][-2:] == ["Rejets (1)", "Avertissements (2)"]
-    warnings = app.tabs[-1].dataframe[0].value
-    assert list(zip(warnings["ligne"], warnings["colonne"], warnings["valeur"])) == [
-        (2, "Date AR", "01/10/2026"), (3, "Origine", "voisin")]
-    assert warnings["message"][0] == ("Ligne 2, colonne « Date AR » : « 01/10/2026 » est antérieure à « Date de "
+    warnings = app.tabs[-1].table[0].value
+    assert list(zip(warnings["Ligne"], warnings["Colonne"], warnings["Valeur"])) == [
+        ("2", "Date AR", "01/10/2026"), ("3", "Origine", "voisin")]
+    assert warnings["Message"][0] == ("Ligne 2, colonne « Date AR » : « 01/10/2026 » est antérieure à « Date de "
                                       "réception » (05/10/2026) ; cellule laissée vide, la ligne est chargée")
     downloads = [d.proto.label for d in app.get("download_button")]
     assert downloads.count("Télécharger les rejets et avertissements (Excel)") == 2  # in both tabs
@@ -31,6 +31,6 @@ def test_warnings_are_shown_downloadable_and_kept_in_the_journal(app_env, demo_d
     no_exception(app.run())
     # The Données page lists the import's reject and warnings, each marked.
     go(app, "app_pages/donnees/consulter.py")
-    kept = app.dataframe[1].value
-    assert list(zip(kept["nature"], kept["ligne"])) == [("avertissement", 2), ("avertissement", 3), ("rejet", 4)]
+    kept = app.table[0].value
+    assert list(zip(kept["Nature"], kept["Ligne"])) == [("avertissement", "2"), ("avertissement", "3"), ("rejet", "4")]
 
