@@ -125,7 +125,8 @@ def results(period: Period) -> pd.DataFrame:
 def _drill_down(database: str, base_version: tuple, indicator_id: str, period: str, dimension: str | None,
                 value: str | None) -> pd.DataFrame:
     with store().connect() as conn:
-        return engine.drill_down(conn, catalogue(), indicator_id, period, dimension, value)
+        return engine.drill_down(conn, catalogue(), indicator_id, period, dimension, value,
+                                 histories=coverage().registers)
 
 
 def drill_down(indicator_id: str, period: Period, dimension: str | None, value: str | None) -> pd.DataFrame:

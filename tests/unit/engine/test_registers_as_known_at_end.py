@@ -220,3 +220,23 @@ def test_the_interval_reading_agrees_with_the_plain_period_join(store: Store, mo
     plain = figures(store, ids, periods)
     pd.testing.assert_frame_equal(fast, plain)
     assert fast["reconstitue"].any() and not fast["reconstitue"].all()
+
+
+def test_the_rows_behind_a_past_stock_are_the_rows_as_known_then(store: Store):
+    """The fiche's rows behind December 2024's DOC-01 are the three documents of the 31/12/2024
+    extraction (DOC-B with its 2022 revision, the row the 2026 import replaced), not today's four
+    rows: the rows behind a value are the rows it was computed from."""
+    from pilotage_qualite.engine import drill_down
+    from pilotage_qualite.model.indicator_format import load_catalogue
+
+    first = documents(store, SNAPSHOT_2024, "2024-12-31")
+    documents(store, SNAPSHOT_2026, "2026-03-15")
+    with store.connect() as conn:
+        as_known = drill_down(conn, load_catalogue(), "DOC-01", "2024-12", histories=store.coverage().registers)
+        today = drill_down(conn, load_catalogue(), "DOC-01", "2024-12")
+    # As known: DOC-A, DOC-B (revised 01/06/2022, the only one not up to date), DOC-C, all from the first import.
+    assert sorted(zip(as_known["code"], as_known["au_numerateur"])) == [
+        ("DOC-A", True), ("DOC-B", False), ("DOC-C", True)]
+    assert set(as_known["_import_id"]) == {first}
+    # Today's rows would say DOC-B revised in 2026 (so not yet revised at the end of 2024: left out).
+    assert sorted(today["code"]) == ["DOC-A", "DOC-C"]
