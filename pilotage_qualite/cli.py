@@ -184,6 +184,7 @@ def cmd_importer(args: argparse.Namespace) -> int:
         print("Aucun fichier n'a été importé.", file=sys.stderr)
         return EXIT_BAD_INPUT
     _correct_coverage(prepared, store, args)
+    _check_indicator_codes(prepared, store)
     if refused := ([] if args.remplacer or args.simulation else replacement_refusals(prepared, store)):
         raise BadInput("\n".join([*refused, "Aucun fichier n'a été importé."]))
     blocked = args.tout_ou_rien and any(len(p.batch.rejected) for p in prepared)
@@ -209,6 +210,17 @@ def cmd_importer(args: argparse.Namespace) -> int:
     if args.simulation:
         print("Simulation : rien n'a été écrit.")
     return EXIT_OK
+
+
+def _check_indicator_codes(prepared: list[PreparedImport], store: Store) -> None:
+    """Cells listing indicator codes checked against the files and the indicators added in the app."""
+    from pilotage_qualite.intake.prepare import check_indicator_codes
+    from pilotage_qualite.model.indicator_format import load_catalogue
+    from pilotage_qualite.reports.catalogue_edits import with_additions
+
+    known = with_additions(load_catalogue(), store.added_indicators())[0].ids
+    for item in prepared:
+        check_indicator_codes(item, store.datasets[item.batch.dataset], known)
 
 
 def _correct_coverage(prepared: list[PreparedImport], store: Store, args: argparse.Namespace) -> None:

@@ -37,17 +37,20 @@ def demo_files(folder: Path = DEMO_DIR) -> list[Path]:
 def load_demo(store: Store, settings: Settings, folder: Path = DEMO_DIR) -> list[int]:
     """Import every demo spreadsheet through the same pipeline as a user's files."""
     # The pipeline (pandas parsing) loads here, not with open_store: most commands never import.
-    from pilotage_qualite.intake.prepare import correct_coverage, prepare_file
+    from pilotage_qualite.intake.prepare import check_indicator_codes, correct_coverage, prepare_file
     from pilotage_qualite.intake.read import Limits
+    from pilotage_qualite.model.indicator_format import load_catalogue
 
     secret = installation_secret(settings.secret_file)
     limits = Limits.from_settings(settings)
     structure = folder / DEMO_STRUCTURE_FILE.name
     extraction = yaml.safe_load(structure.read_text(encoding="utf-8")).get("extraction") if structure.exists() else None
     applied = []
+    indicators = load_catalogue().ids  # a base receiving the demo has no indicator added in the app
     for path in demo_files(folder):
         prepared = prepare_file(path, store.datasets, secret=secret, limits=limits)
         dataset = store.datasets[prepared.batch.dataset]
+        check_indicator_codes(prepared, dataset, indicators)
         if extraction and dataset.coverage_mode == REGISTER:  # the demo's registers were all extracted on one day
             correct_coverage(prepared.batch, dataset, extraction=extraction)
         import_id, _ = store.apply(prepared.batch, author=DEMO_USER)

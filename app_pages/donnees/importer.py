@@ -117,7 +117,8 @@ def outcome_for(file_hash: str, name: str, content: bytes) -> uploads.UploadOutc
                 content, name, datasets, secret=context.secret(), limits=context.limits(),
                 dataset=options.get("dataset"), sheet=options.get("sheet"), header_row=options.get("header_row"),
                 manual=options.get("manual"), remembered=None if options.get("ignorer_memoire") else remembered,
-                progress=lambda label: status.update(label=f"{label} — « {shown} »…"))
+                progress=lambda label: status.update(label=f"{label} — « {shown} »…"),
+                indicators=context.catalogue().ids)
             status.update(label=f"« {shown} » lu et vérifié" if outcomes[key].ok else f"« {shown} » non reconnu",
                           state="complete" if outcomes[key].ok else "error")
     return outcomes[key]

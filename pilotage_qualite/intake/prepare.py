@@ -7,7 +7,7 @@ builds an :class:`ImportBatch` with its rejected rows and report; the caller pre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ from pilotage_qualite.common.text import normalize_header
 from pilotage_qualite.intake.extraction_date import extraction_date
 from pilotage_qualite.intake.gc_pause import gc_paused
 from pilotage_qualite.intake.parsing import parse_column
+from pilotage_qualite.intake.parsing.codes import indicator_codes
 from pilotage_qualite.intake.parsing.common import Parsed
 from pilotage_qualite.intake.parsing.likert_scale import is_likert_column, likert
 from pilotage_qualite.intake.pseudonyms import pseudonymise
@@ -142,6 +143,31 @@ def _build_batch(content: bytes, file_name: str, dataset: Dataset, recognition: 
         personal_columns=recognition.personal_columns, extraction_date=extraction)
     correct_coverage(batch, dataset, extraction=extraction)
     return PreparedImport(recognition, batch, skipped_totals, question_columns, kept_numbers[examples].tolist())
+
+
+def check_indicator_codes(prepared: PreparedImport, dataset: Dataset, known: Collection[str]) -> None:
+    """The cells listing indicator codes (``codes_de: indicateurs``) checked against the catalogue
+    ``known`` (its files and the indicators added in the app): a cell naming an unknown code is an
+    invalid optional cell (emptied, a warning); the others written alike (« REC-03, SAT-01 »).
+
+    Done by whoever holds the catalogue, after the reading child: the command line forks its
+    child before it opens the base (where the added indicators are), the page's child has no base.
+    """
+    batch = prepared.batch
+    for column in dataset.columns:
+        if column.codes_of is None or column.name not in batch.rows or batch.rows.empty:
+            continue
+        cells = batch.rows[column.name]
+        parsed = indicator_codes(parse_column(column, cells), known)
+        header = next((prepared.recognition.headers[position] for position, name
+                       in prepared.recognition.mapping.items() if name == column.name), column.label)
+        invalid = parsed.invalid.to_numpy()
+        warned = _error_rows(batch.rows["_ligne"].to_numpy()[invalid], header, cells[invalid],
+                             list(parsed.reasons[invalid]), suffix=LEFT_EMPTY)  # never required (datasets)
+        batch.rows = batch.rows.assign(**{column.name: parsed.values})
+        if warned:
+            batch.warnings = (pd.concat([batch.warnings, pd.DataFrame(warned, columns=PROBLEM_COLUMNS)])
+                              .sort_values(["ligne", "colonne"], kind="stable").reset_index(drop=True))
 
 
 def correct_coverage(batch: ImportBatch, dataset: Dataset, *, extraction: date | None = None,

@@ -15,13 +15,19 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 import pandas as pd
 
 from pilotage_qualite.common.text import normalize_header
 from pilotage_qualite.intake import sandbox
-from pilotage_qualite.intake.prepare import CoverageRefused, PreparedImport, correct_coverage, prepare_file
+from pilotage_qualite.intake.prepare import (
+    CoverageRefused,
+    PreparedImport,
+    check_indicator_codes,
+    correct_coverage,
+    prepare_file,
+)
 from pilotage_qualite.intake.raw_sheets import ReadError
 from pilotage_qualite.intake.read import ImportRefused, Limits
 from pilotage_qualite.intake.readers import HEADER_SCAN_ROWS, read_head
@@ -104,13 +110,14 @@ def _find_remembered(heads: list[SheetHead], remembered: dict[str, dict]) -> tup
 def prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, secret: bytes, limits: Limits,
             dataset: str | None = None, sheet: str | None = None, header_row: int | None = None,
             manual: dict[str, str] | None = None, remembered: dict[str, dict] | None = None,
-            progress: Callable[[str], None] | None = None) -> UploadOutcome:
+            progress: Callable[[str], None] | None = None, indicators: Collection[str]) -> UploadOutcome:
     """Read, recognise, coerce and validate one uploaded file; never raises for a bad file
     (whatever goes wrong becomes a French message: no traceback reaches the page).
 
     The work runs in a child process bounded by ``limits`` (memory, time), started from a fork
     server (:mod:`pilotage_qualite.intake.sandbox`: the Streamlit server is multi-threaded, so it is
-    never forked itself): a crafted file costs that child, never the server.
+    never forked itself): a crafted file costs that child, never the server. The cells listing
+    indicator codes are then checked here against ``indicators`` (the whole catalogue).
     """
     if len(content) > limits.max_bytes:  # refused before anything is copied to a child
         return UploadOutcome(file_name, content_hash(content),
@@ -119,10 +126,10 @@ def prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, sec
     if progress is not None:
         progress("Lecture et vérification du fichier")
     try:
-        return sandbox.run(_prepare, (content, file_name, datasets),
-                           dict(secret=secret, limits=limits, dataset=dataset, sheet=sheet, header_row=header_row,
-                                manual=manual, remembered=remembered, progress=None),
-                           limits=limits.sandbox, start="forkserver")
+        outcome = sandbox.run(_prepare, (content, file_name, datasets),
+                              dict(secret=secret, limits=limits, dataset=dataset, sheet=sheet, header_row=header_row,
+                                   manual=manual, remembered=remembered, progress=None),
+                              limits=limits.sandbox, start="forkserver")
     except sandbox.SandboxError as exc:
         logger.warning("Lecture de « %s » arrêtée : %s", file_name, exc)
         return UploadOutcome(file_name, content_hash(content), error=f"« {file_name} » : {exc}")
@@ -134,6 +141,9 @@ def prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, sec
         return UploadOutcome(file_name, content_hash(content),
                              error=f"« {file_name} » : fichier illisible ({type(exc).__name__}). Vérifiez qu'il "
                                    "s'ouvre dans un tableur, enregistrez-le de nouveau en .xlsx ou partez d'un modèle.")
+    if outcome.prepared is not None:
+        check_indicator_codes(outcome.prepared, datasets[outcome.prepared.batch.dataset], indicators)
+    return outcome
 
 
 def _prepare(content: bytes, file_name: str, datasets: dict[str, Dataset], *, secret: bytes, limits: Limits,

@@ -23,6 +23,8 @@ from pilotage_qualite.model.coverage import MODES, REGISTER
 # datasets and the catalogue. Both are "safe" loaders (no Python objects from the text).
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+CODES_OF = "indicateurs"  # `codes_de`: a cell listing indicator codes (« REC-03, SAT-01 »), checked on import
+
 
 def load_yaml(text: str) -> Any:
     """Parse YAML text safely (errors are ``yaml.YAMLError``, with their line mark)."""
@@ -62,6 +64,7 @@ class Column:
     description: str = ""
     planned: bool = False  # a date to come (a deadline): it says nothing of when the file was extracted
     not_before: str | None = None  # a date column this date cannot precede (a reply before its reception)
+    codes_of: str | None = None  # CODES_OF: the cell lists codes of the catalogue's indicators
 
     @property
     def header_forms(self) -> set[str]:
@@ -122,7 +125,7 @@ _DATASET_FIELDS = {
 }
 _COLUMN_FIELDS = {
     "nom", "type", "libelle", "requis", "alias", "defaut", "valeurs", "min", "max",
-    "mois_seul", "heures", "pseudonymise", "prevue", "pas_avant", "description",
+    "mois_seul", "heures", "pseudonymise", "prevue", "pas_avant", "codes_de", "description",
 }
 _CHOICE_FIELDS = {"valeur", "synonymes"}
 
@@ -262,6 +265,10 @@ def _parse_column(check: _Checker, raw: Any, where: str) -> Column:
         raise check.fail(f"{where}.prevue", "ne s'applique qu'aux dates")
     if spec.get("pas_avant") is not None and col_type != "date":
         raise check.fail(f"{where}.pas_avant", "ne s'applique qu'aux dates")
+    if spec.get("codes_de") is not None and (col_type != "texte" or spec["codes_de"] != CODES_OF
+                                             or spec.get("requis")):
+        raise check.fail(f"{where}.codes_de", f"seule une colonne facultative de type texte peut lister des "
+                                              f"codes, et seulement ceux des « {CODES_OF} »")
     if spec.get("pseudonymise") and col_type != "texte":
         raise check.fail(f"{where}.pseudonymise", "ne s'applique qu'aux colonnes de type texte")
     default = spec.get("defaut")
@@ -282,6 +289,7 @@ def _parse_column(check: _Checker, raw: Any, where: str) -> Column:
         planned=check.boolean(spec.get("prevue"), f"{where}.prevue"),
         not_before=check.identifier(spec["pas_avant"], f"{where}.pas_avant") if spec.get("pas_avant") else None,
         description=check.text(spec.get("description"), f"{where}.description", optional=True),
+        codes_of=spec.get("codes_de"),
     )
 
 

@@ -379,7 +379,8 @@ def datasets():
 
 
 def prepare(content: bytes, name: str, datasets, **options) -> uploads.UploadOutcome:
-    return uploads.prepare(content, name, datasets, secret=b"s" * 32, limits=Limits(10_000_000, 1000), **options)
+    return uploads.prepare(content, name, datasets, secret=b"s" * 32, limits=Limits(10_000_000, 1000),
+                           indicators=load_catalogue().ids, **options)
 
 
 def test_prepare_applies_a_remembered_mapping_by_header_signature(datasets):
@@ -407,7 +408,7 @@ def test_prepare_at_a_header_row_named_by_the_user(datasets):
 
 def test_prepare_refuses_unreadable_and_oversized_files(datasets):
     assert "vide" in prepare(b"", "vide.xlsx", datasets).error
-    big = uploads.prepare(GOOD, "gros.xlsx", datasets, secret=b"s" * 32, limits=Limits(100, 10))
+    big = uploads.prepare(GOOD, "gros.xlsx", datasets, secret=b"s" * 32, limits=Limits(100, 10), indicators=())
     assert "trop volumineux" in big.error
 
 

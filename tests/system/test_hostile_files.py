@@ -272,14 +272,14 @@ def test_the_memory_and_time_limits_are_settings(hostile, base, monkeypatch, cap
 def test_upload_entry_point_refuses_each_crafted_file(key, hostile):
     file_name = hostile[key].name
     outcome = uploads.prepare(hostile[key].read_bytes(), file_name, load_datasets(), secret=b"s" * 32,
-                              limits=Limits(50_000_000, MAX_ROWS))
+                              limits=Limits(50_000_000, MAX_ROWS), indicators=())
     assert not outcome.ok
     assert CASES[key][2] in outcome.error and f"« {file_name} »" in outcome.error, outcome.error
 
 
 def test_upload_entry_point_still_prepares_a_good_file():
     outcome = uploads.prepare(GOOD, "reclamations.xlsx", load_datasets(), secret=b"s" * 32,
-                              limits=Limits(50_000_000, MAX_ROWS))
+                              limits=Limits(50_000_000, MAX_ROWS), indicators=())
     assert outcome.ok, outcome.error
     assert outcome.prepared.recognition.dataset == "reclamations" and len(outcome.prepared.batch.rows) == 2
 

@@ -66,11 +66,13 @@ def linked_actions(conn, period: Period, site: str | None, *, code: str, cited_b
     """Actions of the improvement plan linked to an indicator, open at `fin` or completed in
     the 12 months ending with the period (abandoned ones aside).
 
-    An action is linked when a row of one of the indicator's datasets cites its number in its
-    `action` column (``cited_by``: those datasets and their labels), when its origin is one of
-    ``origins`` (the catalogue file's ``origines_actions``), or when its title mentions the
-    indicator's ``code``. With a site, the actions of that site and those of the whole
-    structure (no site). `lien` says why each action is listed; late open actions come first.
+    An action is linked on purpose when its `indicateurs` column names the indicator's ``code``
+    (« liée à REC-03 »): those come first. Otherwise the link is deduced, and said so (« lien
+    déduit : … »): a row of one of the indicator's datasets cites its number in its `action`
+    column (``cited_by``: those datasets and their labels), its origin is one of ``origins`` (the
+    catalogue file's ``origines_actions``), or its title mentions the ``code``. With a site, the
+    actions of that site and those of the whole structure (no site). Within each group, late
+    open actions come first.
     """
     return query(conn, _linked_actions_sql(cited_by, origins, site), period_params(period, site, code=code))
 
@@ -95,18 +97,22 @@ def _linked_actions_sql(cited_by: dict[str, str], origins: tuple[str, ...], site
                        "THEN 'origine ' || origine END")
     reasons.append("CASE WHEN contains(lower(intitule), lower($code)) THEN 'mentionne ' || $code END")
     site_clause = " AND (site = $site OR site IS NULL)" if site else ""
+    # The column `indicateurs` holds the codes as the import writes them (« REC-03, SAT-01 »).
     return f"""
         WITH liees AS (
-            SELECT *, concat_ws(' · ', {', '.join(reasons)}) AS lien
+            SELECT *, list_contains(string_split(coalesce(indicateurs, ''), ', '), $code) AS _explicite,
+                   concat_ws(' · ', {', '.join(reasons)}) AS _deduit
             FROM actions
             WHERE statut IS DISTINCT FROM 'abandonnée' AND date_ouverture < $fin
               AND (date_realisation IS NULL OR date_realisation >= $debut_fenetre){site_clause})
         SELECT CASE WHEN date_realisation < $fin THEN 'réalisée'
                     WHEN echeance < $fin THEN 'en retard' ELSE 'ouverte' END AS situation,
-               numero, intitule, lien, origine, site, pilote, date_ouverture, echeance, date_realisation,
-               statut, efficacite
-        FROM liees WHERE lien <> ''
-        ORDER BY CASE situation WHEN 'en retard' THEN 0 WHEN 'ouverte' THEN 1 ELSE 2 END, echeance, numero"""
+               numero, intitule,
+               CASE WHEN _explicite THEN 'liée à ' || $code ELSE 'lien déduit : ' || _deduit END AS lien,
+               origine, site, pilote, date_ouverture, echeance, date_realisation, statut, efficacite
+        FROM liees WHERE _explicite OR _deduit <> ''
+        ORDER BY _explicite DESC, CASE situation WHEN 'en retard' THEN 0 WHEN 'ouverte' THEN 1 ELSE 2 END,
+                 echeance, numero"""
 
 
 # --- Comité (the improvement plan since the last meeting) -------------------------------------

@@ -752,7 +752,7 @@ def test_sheet_override_and_best_sheet(tmp_path: Path):
 def test_upload_keeps_the_users_file_name_but_never_uses_it_as_a_path(tmp_path: Path):
     content = activite_workbook(tmp_path / "a.xlsx").read_bytes()
     prepared = uploads.prepare(content, "../../etc/activité mars.xlsx", DATASETS, secret=SECRET,
-                               limits=LIMITS).prepared
+                               limits=LIMITS, indicators=()).prepared
     assert prepared.batch.file_name == "../../etc/activité mars.xlsx"
     assert rows_of(prepared.batch.rows, ACTIVITE_COLUMNS) == ACTIVITE_STORED
 
@@ -1049,11 +1049,11 @@ def test_cli_says_which_column_is_pseudonymised(tmp_path: Path, base: Path, caps
 def test_upload_of_a_csv_named_with_a_typographic_apostrophe(tmp_path: Path):
     """The upload is written under a sanitised name; reports still show the user's name."""
     content = "Date;Site;Commentaire\r\n03/03/2025;Nord;RAS\r\n".encode("cp1252")
-    refused = uploads.prepare(content, "suivi d’activité.csv", DATASETS, secret=SECRET, limits=LIMITS)
+    refused = uploads.prepare(content, "suivi d’activité.csv", DATASETS, secret=SECRET, limits=LIMITS, indicators=())
     assert refused.error.startswith("« suivi d’activité.csv », feuille « suivi d’activité » : colonnes ")
     content = "N° action;Intitulé;Origine;Ouverte le;Échéance\r\nA-1;Afficher;audit;06/01/2025;28/02/2025\r\n"
     prepared = uploads.prepare(content.encode("cp1252"), "plan d’actions.csv", DATASETS, secret=SECRET,
-                               limits=LIMITS).prepared
+                               limits=LIMITS, indicators=()).prepared
     assert (prepared.batch.file_name, prepared.batch.sheet) == ("plan d’actions.csv", "plan d’actions")
 
 

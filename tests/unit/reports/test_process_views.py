@@ -425,6 +425,9 @@ LINKED = {
         # open, in scope, but not linked to REC-03 in any way
         {"numero": "A7", "intitule": "Réviser le plan de formation", "origine": "autre",
          "date_ouverture": "2025-02-01", "echeance": "2025-12-31", "statut": "en cours"},
+        # linked on purpose (its « Indicateurs concernés » name REC-03), and by nothing else
+        {"numero": "A8", "intitule": "Relancer les services", "origine": "autre", "date_ouverture": "2025-03-01",
+         "echeance": "2025-12-31", "statut": "en cours", "indicateurs": "SAT-01, REC-03"},
     ],
     "reclamations": [
         {"numero": "R1", "date_reception": "2025-02-10", "site": "Lyon", "action": "A1"},
@@ -438,22 +441,23 @@ def linked(site: str | None = None) -> pd.DataFrame:
                              cited_by={"reclamations": "Réclamations"}, origins=("réclamation",))
 
 
-def test_actions_are_linked_by_citation_origin_or_mention_late_ones_first():
+def test_actions_linked_on_purpose_come_first_then_those_linked_by_citation_origin_or_mention():
     actions = linked()
-    assert list(actions["numero"]) == ["A1", "A2", "A3"]
-    assert list(actions["situation"]) == ["en retard", "ouverte", "réalisée"]
-    assert list(actions["lien"]) == ["citée dans « Réclamations »", "origine réclamation", "mentionne REC-03"]
+    assert list(actions["numero"]) == ["A8", "A1", "A2", "A3"]  # A8 on purpose; then late, open, done
+    assert list(actions["situation"]) == ["ouverte", "en retard", "ouverte", "réalisée"]
+    assert list(actions["lien"]) == ["liée à REC-03", "lien déduit : citée dans « Réclamations »",
+                                     "lien déduit : origine réclamation", "lien déduit : mentionne REC-03"]
 
 
 def test_linked_actions_of_a_site_keep_those_of_the_whole_structure():
-    assert list(linked("Vienne")["numero"]) == ["A2", "A3"]  # A1 is Lyon's; A2 has no site
-    assert list(linked("Lyon")["numero"]) == ["A1", "A2"]
+    assert list(linked("Vienne")["numero"]) == ["A8", "A2", "A3"]  # A1 is Lyon's; A2 and A8 have no site
+    assert list(linked("Lyon")["numero"]) == ["A8", "A1", "A2"]
 
 
 def test_the_first_linked_actions_come_with_their_counts():
     head, total, late = linked_actions_head(make_store(LINKED), JUNE, None, 2, code="REC-03",
                                                cited_by={"reclamations": "Réclamations"}, origins=("réclamation",))
-    assert list(head["numero"]) == ["A1", "A2"] and (total, late) == (3, 1)
+    assert list(head["numero"]) == ["A8", "A1"] and (total, late) == (4, 1)
     assert list(head.columns) == list(linked().columns)
     empty = linked_actions_head(make_store(LINKED), JUNE, None, 2, code="DEM-01", cited_by={}, origins=())
     assert empty[0].empty and empty[1:] == (0, 0)
