@@ -21,6 +21,7 @@ class Decision:
     pilot: str | None
     due: dt.date | None
     action_number: str | None  # the action it opened in the improvement plan, if any
+    indicators: tuple[str, ...] = ()  # the indicators it concerns (its action's « Indicateurs concernés »)
 
 
 @dataclass(frozen=True)

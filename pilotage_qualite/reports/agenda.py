@@ -240,8 +240,8 @@ DECISION_COLUMNS = {"texte": "Décision", "pilote": "Pilote", "echeance": "Éch�
 
 def _decision_row(decision: Decision) -> dict:
     """A decision as a row of the agenda's tables (the keys of DECISION_COLUMNS)."""
-    return {"id": decision.id, "texte": decision.text, "pilote": decision.pilot, "echeance": decision.due,
-            "action_numero": decision.action_number}
+    return {"id": decision.id, "texte": decision.text, "indicateurs": ", ".join(decision.indicators) or None,
+            "pilote": decision.pilot, "echeance": decision.due, "action_numero": decision.action_number}
 
 
 def _decision_situation(decision: Decision, action: pd.Series | None, today: dt.date) -> str:
@@ -496,7 +496,8 @@ def _plan(tiles, catalogue, view, previous: Meeting | None, period: Period) -> A
 
 # --- 8. new decisions ---------------------------------------------------------------------------
 
-NEW_DECISION_COLUMNS = {"texte": "Décision", "pilote": "Pilote", "echeance": "Échéance", "action_numero": "Action créée"}
+NEW_DECISION_COLUMNS = {"texte": "Décision", "indicateurs": "Indicateurs", "pilote": "Pilote", "echeance": "Échéance",
+                        "action_numero": "Action créée"}
 
 
 def _new_decisions(meeting: Meeting | None) -> AgendaItem:

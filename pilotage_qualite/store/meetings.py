@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
@@ -96,13 +97,16 @@ class Meetings(Imports):
                          [row_id, int(meeting_id), int(point), texte, author, timestamp()])
 
     def add_decision(self, meeting_id: int, texte: str, *, author: str, pilote: str | None = None,
-                     echeance: dt.date | None = None, create_action: bool = False) -> dict:
-        """Record a decision; with `create_action`, also open an action of the improvement plan
-        (origine « revue de direction », opened on the meeting's date, « à faire »), written
-        through the import path in the same transaction so it is journaled and can be undone.
-        Returns {"id", "action_numero", "import_id"}."""
+                     echeance: dt.date | None = None, create_action: bool = False,
+                     indicateurs: Sequence[str] = ()) -> dict:
+        """Record a decision, with the indicators it concerns (codes of the catalogue, chosen from
+        it); with `create_action`, also open an action of the improvement plan (origine « revue de
+        direction », opened on the meeting's date, « à faire », linked to those indicators),
+        written through the import path in the same transaction so it is journaled and can be
+        undone. Returns {"id", "action_numero", "import_id"}."""
         texte = (texte or "").strip()
         pilote = (pilote or "").strip() or None
+        codes = ", ".join(dict.fromkeys(indicateurs)) or None  # as an action's « Indicateurs concernés »
         if not texte:
             raise StoreError("La décision est vide : rien n'a été enregistré.")
         if create_action and (pilote is None or not isinstance(echeance, dt.date)):
@@ -118,11 +122,12 @@ class Meetings(Imports):
             if create_action:
                 numero = _next_action_number(conn, date_reunion)
                 batch = _decision_batch(self.datasets["actions"], decision_id, numero, texte, pilote, echeance,
-                                        date_reunion, site)
+                                        date_reunion, site, codes)
                 import_id, _ = self._apply_in(conn, batch, author)
-            conn.execute("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            conn.execute("INSERT INTO decisions (id, reunion_id, texte, pilote, echeance, action_numero, import_id, "
+                         "auteur, ecrit_le, indicateurs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [decision_id, int(meeting_id), texte, pilote, echeance, numero, import_id, author,
-                          timestamp()])
+                          timestamp(), codes])
         return {"id": decision_id, "action_numero": numero, "import_id": import_id}
 
     def archive_pack(self, meeting_id: int, pdf: bytes, *, author: str) -> int:
@@ -195,9 +200,10 @@ def _latest_notes(conn: duckdb.DuckDBPyConnection, meeting_id: int) -> dict[int,
 
 
 def _decisions(conn: duckdb.DuckDBPyConnection, meeting_id: int) -> tuple[Decision, ...]:
-    rows = conn.execute("SELECT id, texte, pilote, echeance, action_numero FROM decisions "
+    rows = conn.execute("SELECT id, texte, pilote, echeance, action_numero, indicateurs FROM decisions "
                         "WHERE reunion_id = ? ORDER BY id", [int(meeting_id)]).fetchall()
-    return tuple(Decision(int(i), t, p, e, a) for i, t, p, e, a in rows)
+    return tuple(Decision(int(i), t, p, e, a, tuple(codes.split(", ")) if codes else ())
+                 for i, t, p, e, a, codes in rows)
 
 
 def _next_action_number(conn: duckdb.DuckDBPyConnection, day: dt.date) -> str:
@@ -212,10 +218,11 @@ def _next_action_number(conn: duckdb.DuckDBPyConnection, day: dt.date) -> str:
 
 
 def _decision_batch(dataset: Dataset, decision_id: int, numero: str, texte: str, pilote: str, echeance: dt.date,
-                    date_reunion: dt.date, site: str | None) -> ImportBatch:
+                    date_reunion: dt.date, site: str | None, indicateurs: str | None) -> ImportBatch:
     """One action row, as an import whose « file » is a small JSON record of the decision."""
     values = {"numero": numero, "intitule": texte, "origine": MEETING_ACTION_ORIGIN, "site": site,
-              "pilote": pilote, "date_ouverture": date_reunion, "echeance": echeance, "statut": "à faire"}
+              "pilote": pilote, "date_ouverture": date_reunion, "echeance": echeance, "statut": "à faire",
+              "indicateurs": indicateurs}
     _check_choices(dataset, values)
     row = {name: values.get(name) for name in dataset.column_names}
     rows = pd.DataFrame([row]).assign(_ligne=1)

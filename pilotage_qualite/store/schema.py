@@ -101,6 +101,8 @@ MEETING_TABLES = (
         id BIGINT NOT NULL, reunion_id BIGINT NOT NULL, texte VARCHAR NOT NULL, pilote VARCHAR,
         echeance DATE, action_numero VARCHAR, import_id BIGINT, auteur VARCHAR NOT NULL,
         ecrit_le TIMESTAMP NOT NULL)""",
+    # Added since (NULL in older decisions): the indicators a decision concerns, as « REC-03, SAT-01 ».
+    "ALTER TABLE decisions ADD COLUMN IF NOT EXISTS indicateurs VARCHAR",
     """CREATE TABLE IF NOT EXISTS reunion_clotures (
         reunion_id BIGINT NOT NULL, close_le TIMESTAMP NOT NULL, close_par VARCHAR NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS reunion_dossiers (

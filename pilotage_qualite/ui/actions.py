@@ -106,9 +106,9 @@ def add_note(meeting_id: int, point: int, text: str) -> None:
 
 
 def add_decision(meeting_id: int, text: str, *, pilote: str | None, echeance: dt.date | None,
-                 create_action: bool) -> dict:
+                 create_action: bool, indicateurs: list[str]) -> dict:
     return context.store().add_decision(meeting_id, text, author=access.require_quality_role(), pilote=pilote,
-                                        echeance=echeance, create_action=create_action)
+                                        echeance=echeance, create_action=create_action, indicateurs=indicateurs)
 
 
 def close_meeting(meeting_id: int) -> None:

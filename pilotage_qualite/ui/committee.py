@@ -158,6 +158,10 @@ def participants_form(meeting: Meeting) -> None:
 def decision_form(meeting: Meeting) -> None:
     with st.form("decision", clear_on_submit=True):
         text = st.text_area("Décision", key="decision_texte", placeholder="Ce que le comité décide…")
+        catalogue = context.catalogue()
+        concerned = st.multiselect("Indicateurs concernés", catalogue.ids, key="decision_indicateurs",
+                                   format_func=lambda code: f"{code} · {catalogue[code].titre}",
+                                   placeholder="les indicateurs que la décision vise à améliorer")
         create = st.checkbox("Créer une action du plan d'amélioration", key="decision_action")
         pilot, due = st.columns(2)
         pilote = pilot.text_input("Pilote de l'action", key="decision_pilote",
@@ -169,7 +173,7 @@ def decision_form(meeting: Meeting) -> None:
         return
     recorded: list[dict] = []
     if write(lambda: recorded.append(actions.add_decision(
-            meeting.id, text, pilote=pilote, echeance=echeance, create_action=create)),
+            meeting.id, text, pilote=pilote, echeance=echeance, create_action=create, indicateurs=concerned)),
              "Décision enregistrée."):
         if recorded[0]["action_numero"]:
             flash(f"Décision enregistrée ; action {recorded[0]['action_numero']} ajoutée au plan d'amélioration "

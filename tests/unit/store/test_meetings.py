@@ -248,3 +248,21 @@ def test_an_empty_base_gives_an_agenda_that_says_what_is_missing(empty_store: St
     assert built.status_counts["pas de données"] + built.status_counts["effectif insuffisant"] \
         + built.status_counts["suivi"] >= 1
     assert built.item("nouvelles_decisions").tables[0].data.empty
+
+
+def test_a_decision_names_the_indicators_it_concerns_and_its_action_is_linked_to_them(empty_store: Store):
+    from pilotage_qualite.reports.process_queries.actions import linked_actions
+
+    meeting_id = empty_store.create_meeting(D(2026, 11, 23), "mois", "2026-10", None, author=USER)
+    created = empty_store.add_decision(meeting_id, "Relancer les services sous 10 jours.", author=USER,
+                                       pilote="responsable qualité", echeance=D(2027, 1, 31), create_action=True,
+                                       indicateurs=["REC-03", "SAT-01", "REC-03"])
+    decision = empty_store.meeting(meeting_id).decisions[0]
+    assert decision.indicators == ("REC-03", "SAT-01")  # a code given twice is kept once
+    # Its action carries the codes as an imported action would (« REC-03, SAT-01 ») ...
+    with empty_store.connect() as conn:
+        assert conn.execute("SELECT indicateurs FROM actions WHERE numero = ?",
+                            [created["action_numero"]]).fetchone() == ("REC-03, SAT-01",)
+        # ... so REC-03's fiche lists it on purpose, in the month after the meeting.
+        linked = linked_actions(conn, parse_period("2026-12"), None, code="REC-03", cited_by={}, origins=())
+    assert list(zip(linked["numero"], linked["lien"])) == [(created["action_numero"], "liée à REC-03")]
