@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import duckdb
 import pandas as pd
 
 from pilotage_qualite.model.batch import ImportBatch
 from pilotage_qualite.model.datasets import Dataset
+from pilotage_qualite.model.meeting_record import PARTS, WHOLE, fingerprint, whole_fingerprint
 from pilotage_qualite.model.meetings import CLOSED, OPEN, Decision, Meeting
 from pilotage_qualite.model.periods import parse_period
 from pilotage_qualite.store.database import StoreError, first_row, history_table, scalar, timestamp
@@ -42,15 +43,16 @@ class Meetings(Imports):
         return meeting_id
 
     def meetings(self) -> pd.DataFrame:
-        """Every meeting, newest first: id, date_reunion, grain, periode, site, statut, decisions, close_le."""
+        """Every meeting, newest first: id, date_reunion, grain, periode, site, statut, decisions, close_le,
+        empreinte (the record's fingerprint, once closed)."""
         with self.connect() as conn:
             return conn.execute("""
                 SELECT r.id, r.date_reunion, r.grain, r.periode, r.site,
                        CASE WHEN c.close_le IS NULL THEN ? ELSE ? END AS statut,
                        (SELECT count(*) FROM decisions d WHERE d.reunion_id = r.id) AS decisions,
-                       r.cree_le, r.cree_par, c.close_le
-                FROM reunions r LEFT JOIN (SELECT reunion_id, min(close_le) AS close_le FROM reunion_clotures
-                                           GROUP BY reunion_id) c ON c.reunion_id = r.id
+                       r.cree_le, r.cree_par, c.close_le, c.empreinte
+                FROM reunions r LEFT JOIN (SELECT reunion_id, min(close_le) AS close_le, min(empreinte) AS empreinte
+                                           FROM reunion_clotures GROUP BY reunion_id) c ON c.reunion_id = r.id
                 ORDER BY r.date_reunion DESC, r.id DESC""", [OPEN, CLOSED]).df()
 
     def meeting(self, meeting_id: int) -> Meeting:
@@ -155,11 +157,46 @@ class Meetings(Imports):
             raise StoreError(f"Le dossier archivé n° {pack_id} n'existe pas.")
         return bytes(found[0])
 
-    def close_meeting(self, meeting_id: int, *, author: str) -> None:
-        """Close the meeting: from now on it is read-only."""
+    def close_meeting(self, meeting_id: int, *, author: str, record: Mapping[str, str]) -> str:
+        """Close the meeting with its record (part → canonical JSON text, model.meeting_record):
+        from now on it is read-only, and shown as the record says. Each part is kept with its
+        fingerprint, the whole record's fingerprint with the closing; returns that fingerprint."""
+        if tuple(record) != PARTS:
+            raise StoreError("Le relevé de la réunion est incomplet : elle n'a pas été close.")
+        fingerprints = {name: fingerprint(text) for name, text in record.items()}
+        whole = whole_fingerprint(fingerprints)
         with self.transaction() as conn:
             _open_meeting(conn, meeting_id)
-            conn.execute("INSERT INTO reunion_clotures VALUES (?, ?, ?)", [int(meeting_id), timestamp(), author])
+            conn.executemany("INSERT INTO reunion_instantanes VALUES (?, ?, ?, ?)",
+                             [[int(meeting_id), name, text, fingerprints[name]] for name, text in record.items()])
+            conn.execute("INSERT INTO reunion_clotures (reunion_id, close_le, close_par, empreinte) VALUES (?, ?, ?, ?)",
+                         [int(meeting_id), timestamp(), author, whole])
+        return whole
+
+    def meeting_record(self, meeting_id: int) -> dict[str, str]:
+        """The parts of a closed meeting's record as kept (part → text); empty for an open one."""
+        with self.connect() as conn:
+            rows = conn.execute("SELECT partie, contenu FROM reunion_instantanes WHERE reunion_id = ?",
+                                [int(meeting_id)]).fetchall()
+        found = dict(rows)
+        return {name: found[name] for name in PARTS if name in found}
+
+    def verify_meeting(self, meeting_id: int) -> list[str]:
+        """The parts of a closed meeting's record whose text no longer gives the fingerprint kept
+        at closing (and :data:`WHOLE` when the parts' fingerprints no longer give the record's):
+        empty when the record is intact. A French refusal for a meeting never closed."""
+        with self.connect() as conn:
+            _meeting_row(conn, meeting_id, "id")
+            closing = first_row(conn, "SELECT empreinte FROM reunion_clotures WHERE reunion_id = ?", [int(meeting_id)])
+            rows = conn.execute("SELECT partie, contenu, empreinte FROM reunion_instantanes WHERE reunion_id = ?",
+                                [int(meeting_id)]).fetchall()
+        if closing is None or closing[0] is None:
+            raise StoreError(f"La réunion n° {meeting_id} n'a pas été close avec un relevé : rien à vérifier.")
+        kept = {name: (text, print_) for name, text, print_ in rows}
+        differing = [name for name in PARTS if name not in kept or fingerprint(kept[name][0]) != kept[name][1]]
+        if whole_fingerprint({name: print_ for name, (_, print_) in kept.items()}) != closing[0]:
+            differing.append(WHOLE)
+        return differing
 
 
 def _meeting_row(conn: duckdb.DuckDBPyConnection, meeting_id: int, columns: str) -> tuple:

@@ -105,6 +105,10 @@ MEETING_TABLES = (
     "ALTER TABLE decisions ADD COLUMN IF NOT EXISTS indicateurs VARCHAR",
     """CREATE TABLE IF NOT EXISTS reunion_clotures (
         reunion_id BIGINT NOT NULL, close_le TIMESTAMP NOT NULL, close_par VARCHAR NOT NULL)""",
+    # The record of a closed meeting (model.meeting_record): its fingerprint, its parts' texts and fingerprints.
+    "ALTER TABLE reunion_clotures ADD COLUMN IF NOT EXISTS empreinte VARCHAR",
+    """CREATE TABLE IF NOT EXISTS reunion_instantanes (
+        reunion_id BIGINT NOT NULL, partie VARCHAR NOT NULL, contenu VARCHAR NOT NULL, empreinte VARCHAR NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS reunion_dossiers (
         id BIGINT NOT NULL, reunion_id BIGINT NOT NULL, contenu BLOB NOT NULL, sha256 VARCHAR NOT NULL,
         produit_par VARCHAR NOT NULL, produit_le TIMESTAMP NOT NULL)""",

@@ -111,8 +111,10 @@ def add_decision(meeting_id: int, text: str, *, pilote: str | None, echeance: dt
                                         echeance=echeance, create_action=create_action, indicateurs=indicateurs)
 
 
-def close_meeting(meeting_id: int) -> None:
-    context.store().close_meeting(meeting_id, author=access.require_quality_role())
+def close_meeting(meeting_id: int, record: Callable[[], dict[str, str]]) -> str:
+    """Close with the record of what the meeting showed (built once the role is checked)."""
+    author = access.require_quality_role()
+    return context.store().close_meeting(meeting_id, author=author, record=record())
 
 
 def archive_pack(meeting_id: int, make_pdf: Callable[[], bytes]) -> int:

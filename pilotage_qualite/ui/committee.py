@@ -18,6 +18,7 @@ from pilotage_qualite.common.text import md
 from pilotage_qualite.model.meetings import Meeting
 from pilotage_qualite.model.periods import Period, parse_period
 from pilotage_qualite.reports import agenda as agenda_module
+from pilotage_qualite.reports.meeting_record import record_parts
 from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.ui import actions, charts, comments, context, process, tiles
 
@@ -191,8 +192,9 @@ def close_form(meeting: Meeting) -> None:
     if not sure:
         st.warning("Cochez la confirmation pour clore la réunion.")
         return
-    if write(lambda: actions.close_meeting(meeting.id),
-             f"Réunion du {formats.date_fr(meeting.day)} close."):
+    shown = agenda(meeting, meeting.period, meeting.site)
+    if write(lambda: actions.close_meeting(meeting.id, lambda: record_parts(shown, context.catalogue())),
+             f"Réunion du {formats.date_fr(meeting.day)} close : son relevé est conservé avec son empreinte."):
         st.rerun()
 
 

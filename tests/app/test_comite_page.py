@@ -10,6 +10,7 @@ from pathlib import Path
 from test_pages import markdown_text, open_app
 
 from pilotage_qualite.common.settings import load_settings
+from pilotage_qualite.model.meeting_record import PARTS, canonical
 from pilotage_qualite.reports.agenda import ITEM_TITLES
 from pilotage_qualite.startup import open_store
 from pilotage_qualite.store import Store
@@ -88,6 +89,11 @@ def test_a_meeting_is_prepared_recorded_and_closed(app_env, demo_data_dir):
     assert not [b for b in app.button if b.label in ("Enregistrer la décision", "Enregistrer la note",
                                                       "Clore la réunion")]
     assert not store.meeting(1).is_open
+    # Closed with the record of what the page showed: its decision, its figures, intact.
+    record = store.meeting_record(1)
+    assert json.loads(record["decisions"])[0]["action"] == "RD-2026-11-23-1"
+    assert {tile["indicator"] for tile in json.loads(record["indicateurs"])["tuiles"]} >= {"REC-03", "ACT-01"}
+    assert store.verify_meeting(1) == []
 
 
 def test_notes_are_shown_as_text_never_as_markup(app_env, demo_data_dir):
@@ -107,7 +113,7 @@ def test_a_closed_meeting_reopens_read_only_and_the_next_one_follows_its_decisio
     first = store.create_meeting(dt.date(2026, 8, 20), "trimestre", "2026-T2", None, author="test")
     store.add_decision(first, "Mettre à jour le livret d'accueil.", author="test", pilote="responsable RH",
                        echeance=dt.date(2026, 9, 30), create_action=True)
-    store.close_meeting(first, author="test")
+    store.close_meeting(first, author="test", record={name: canonical({}) for name in PARTS})
     second = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
     app_env(demo_data_dir)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ from pilotage_qualite import engine
 from pilotage_qualite.common.settings import load_settings
 from pilotage_qualite.model.datasets import load_datasets
 from pilotage_qualite.model.indicator_format import load_catalogue
+from pilotage_qualite.model.meeting_record import PARTS, WHOLE, canonical
 from pilotage_qualite.model.meetings import Decision
 from pilotage_qualite.model.periods import parse_period, periods_ending
 from pilotage_qualite.model.status import OFF_TARGET
@@ -23,6 +25,9 @@ from pilotage_qualite.store.database import StoreError
 
 D = dt.date
 USER = "qualité (local)"
+# A record for the store's own tests (the store keeps and fingerprints texts, whatever they hold);
+# the record the Comité page builds is tested below with the demo.
+RECORD = {name: canonical({"partie": name}) for name in PARTS}
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +92,13 @@ def test_a_meeting_keeps_attendees_notes_and_decisions_with_their_history(empty_
 
 def test_a_closed_meeting_refuses_every_write(empty_store: Store):
     meeting_id = empty_store.create_meeting(D(2026, 11, 23), "mois", "2026-10", "Lyon 8e", author=USER)
-    empty_store.close_meeting(meeting_id, author=USER)
+    empty_store.close_meeting(meeting_id, author=USER, record=RECORD)
     before = empty_store.version()
     writes = [lambda: empty_store.add_note(meeting_id, 1, "Trop tard.", author=USER),
               lambda: empty_store.set_participants(meeting_id, ["Quelqu'un"], author=USER),
               lambda: empty_store.add_decision(meeting_id, "Décision tardive.", author=USER, pilote="direction",
                                                echeance=D(2027, 1, 31), create_action=True),
-              lambda: empty_store.close_meeting(meeting_id, author=USER)]
+              lambda: empty_store.close_meeting(meeting_id, author=USER, record=RECORD)]
     for attempt in writes:
         with pytest.raises(StoreError, match="réunion du 23/11/2026 est close"):
             attempt()
@@ -130,7 +135,7 @@ def test_every_meeting_write_changes_the_version(empty_store: Store):
     versions.append(empty_store.version())
     empty_store.add_decision(meeting_id, "Rien.", author=USER)
     versions.append(empty_store.version())
-    empty_store.close_meeting(meeting_id, author=USER)
+    empty_store.close_meeting(meeting_id, author=USER, record=RECORD)
     versions.append(empty_store.version())
     assert len(set(versions)) == len(versions)
 
@@ -168,7 +173,7 @@ def test_a_decision_opens_an_action_that_indicators_count_and_the_next_meeting_f
     assert (entry["jeu"], entry["fichier"], entry["lignes_ajoutees"]) == ("actions", "Revue de direction du 23/11/2026", 1)
     # PA-02 counts it once its deadline has passed, like any imported action.
     assert late_actions(demo_store, catalogue, "2027-01") == late_before + 1
-    demo_store.close_meeting(meeting_id, author=USER)
+    demo_store.close_meeting(meeting_id, author=USER, record=RECORD)
 
     following = demo_store.create_meeting(D(2027, 2, 20), "trimestre", "2026-T4", None, author=USER)
     built = agenda.build_agenda(demo_store, catalogue, results_for(demo_store, catalogue, "2026-T4"),
@@ -266,3 +271,69 @@ def test_a_decision_names_the_indicators_it_concerns_and_its_action_is_linked_to
         # ... so REC-03's fiche lists it on purpose, in the month after the meeting.
         linked = linked_actions(conn, parse_period("2026-12"), None, code="REC-03", cited_by={}, origins=())
     assert list(zip(linked["numero"], linked["lien"])) == [(created["action_numero"], "liée à REC-03")]
+
+
+def test_a_closed_meeting_keeps_the_record_of_what_it_showed_and_verify_names_any_part_changed(
+        demo_store: Store, catalogue):
+    from pilotage_qualite.reports.meeting_record import record_parts
+
+    meeting_id = demo_store.create_meeting(D(2026, 11, 23), "mois", "2026-10", None, author=USER)
+    demo_store.set_participants(meeting_id, ["Directrice"], author=USER)
+    shown = agenda.build_agenda(demo_store, catalogue, results_for(demo_store, catalogue, "2026-10"),
+                                parse_period("2026-10"), None, meeting=demo_store.meeting(meeting_id))
+    whole = demo_store.close_meeting(meeting_id, author=USER, record=record_parts(shown, catalogue))
+    listed = demo_store.meetings().set_index("id")
+    assert listed.loc[meeting_id, "empreinte"] == whole and len(whole) == 64
+
+    kept = demo_store.meeting_record(meeting_id)
+    assert tuple(kept) == PARTS
+    tiles = {t["indicator"]: t for t in json.loads(kept["indicateurs"])["tuiles"]}
+    rec_03 = next(t for t in shown.tiles if t.indicator == "REC-03")
+    assert (tiles["REC-03"]["value"], tiles["REC-03"]["status"], tiles["REC-03"]["target"]) == (
+        rec_03.value, rec_03.status, rec_03.target)
+    assert json.loads(kept["participants"]) == ["Directrice"]
+    assert demo_store.verify_meeting(meeting_id) == []
+
+    # Someone edits a figure of the record in the base: `verifier` names that part.
+    with demo_store.transaction() as conn:
+        conn.execute("UPDATE reunion_instantanes SET contenu = replace(contenu, '\"REC-03\"', '\"REC-3\"') "
+                     "WHERE reunion_id = ? AND partie = 'indicateurs'", [meeting_id])
+    assert demo_store.verify_meeting(meeting_id) == ["indicateurs"]
+    # ... and recomputing that part's fingerprint to match leaves the whole record's one wrong.
+    from pilotage_qualite.model.meeting_record import fingerprint
+    altered = demo_store.meeting_record(meeting_id)["indicateurs"]
+    with demo_store.transaction() as conn:
+        conn.execute("UPDATE reunion_instantanes SET empreinte = ? WHERE reunion_id = ? AND partie = 'indicateurs'",
+                     [fingerprint(altered), meeting_id])
+    assert demo_store.verify_meeting(meeting_id) == [WHOLE]
+
+
+def test_verify_refuses_a_meeting_not_closed(empty_store: Store):
+    meeting_id = empty_store.create_meeting(D(2026, 11, 23), "mois", "2026-10", None, author=USER)
+    with pytest.raises(StoreError, match="n'a pas été close"):
+        empty_store.verify_meeting(meeting_id)
+
+
+def test_the_command_line_lists_meetings_with_their_fingerprint_and_verifies_them(demo_store: Store, capsys):
+    from pilotage_qualite import cli
+
+    meeting_id = demo_store.create_meeting(D(2026, 11, 23), "mois", "2026-10", None, author=USER)
+    open_one = demo_store.create_meeting(D(2026, 12, 1), "mois", "2026-11", "Lyon 8e", author=USER)
+    whole = demo_store.close_meeting(meeting_id, author=USER, record=RECORD)
+    base = str(demo_store.path)
+    assert cli.main(["--base", base, "reunions", "--format", "json"]) == 0
+    listed = {m["id"]: m for m in json.loads(capsys.readouterr().out)}
+    assert listed[meeting_id] == {"id": meeting_id, "date": "2026-11-23", "periode": "2026-10", "site": None,
+                                  "etat": "close", "empreinte": whole}
+    assert (listed[open_one]["etat"], listed[open_one]["empreinte"], listed[open_one]["site"]) == (
+        "ouverte", None, "Lyon 8e")
+
+    assert cli.main(["--base", base, "verifier", str(meeting_id)]) == 0
+    assert "relevé intact" in capsys.readouterr().out
+    with demo_store.transaction() as conn:
+        conn.execute("UPDATE reunion_instantanes SET contenu = '[]' WHERE reunion_id = ? AND partie = 'decisions'",
+                     [meeting_id])
+    assert cli.main(["--base", base, "verifier", str(meeting_id)]) == 1
+    assert "la partie « decisions » (les décisions) a changé depuis la clôture" in capsys.readouterr().out
+    assert cli.main(["--base", base, "verifier", str(open_one)]) == 2  # never closed: said, bad input
+    assert "n'a pas été close" in capsys.readouterr().err
