@@ -73,6 +73,8 @@ else:
             committee.participants_form(meeting)
 
 agenda = committee.agenda(meeting, period, site)
+if meeting is not None and not meeting.is_open:
+    agenda = committee.closed_record(meeting, agenda)
 tiles.coverage_warning(period, agenda.coverage_gaps)
 if agenda.previous is not None:
     label = committee.meeting_label(agenda.previous)

@@ -297,7 +297,7 @@ CHANGE_COLUMNS = {"indicateur": "Indicateur", "titre": "Intitulé", "avant": "Av
                   "maintenant": "Maintenant", "valeur_texte": "Valeur", "evolution": "Évolution"}
 
 
-def _value(tile: Tile) -> str:
+def value_text(tile: Tile) -> str:
     """« 76,9 % (n = 26) »: a percentage is never read without its n."""
     shown = formats.with_unit(tile.shown_value, tile.unit, tile.decimals)
     if tile.unit == "%" and tile.value is not None and tile.count is not None:
@@ -347,8 +347,8 @@ def _summary(tiles: list[Tile], results: pd.DataFrame, reference: Period | None,
         evolution = ("changement" if rank_old is None or rank_new is None
                      else "amélioration" if rank_new > rank_old else "dégradation")
         rows.append({"indicateur": tile.indicator, "titre": tile.title,
-                     "avant": status_label(old.status), "valeur_avant": _value(old),
-                     "maintenant": status_label(tile.status), "valeur_texte": _value(tile),
+                     "avant": status_label(old.status), "valeur_avant": value_text(old),
+                     "maintenant": status_label(tile.status), "valeur_texte": value_text(tile),
                      "evolution": evolution})
     changes = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
     item.tables.append(AgendaTable(f"Statuts qui ont changé par rapport à {reference.label_fr}", changes, CHANGE_COLUMNS,

@@ -3,9 +3,16 @@ the agenda the Comité page showed: the same figures, statuses, targets in force
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
+
+from pilotage_qualite.common import formats
 from pilotage_qualite.model.catalogue import Catalogue
 from pilotage_qualite.model.meeting_record import PARTS, canonical, definition_digest
-from pilotage_qualite.reports.agenda import Agenda
+from pilotage_qualite.model.status import status_label
+from pilotage_qualite.reports.agenda import Agenda, value_text
+from pilotage_qualite.reports.selections import TargetChange, Tile
 
 
 def record_parts(agenda: Agenda, catalogue: Catalogue) -> dict[str, str]:
@@ -36,3 +43,55 @@ def record_parts(agenda: Agenda, catalogue: Catalogue) -> dict[str, str]:
     }
     assert tuple(parts) == PARTS
     return {name: canonical(value) for name, value in parts.items()}
+
+
+def recorded_tiles(record: dict[str, str]) -> list[Tile]:
+    """The tiles a closed meeting showed, read back from its record."""
+    fields = {f.name for f in dataclasses.fields(Tile)}
+    out = []
+    for kept in json.loads(record["indicateurs"])["tuiles"]:
+        values = {name: value for name, value in kept.items() if name in fields}
+        values["sparkline"] = tuple(values.get("sparkline") or ())
+        values["signals"] = tuple(values.get("signals") or ())
+        if values.get("data_until"):
+            values["data_until"] = dt.date.fromisoformat(values["data_until"])
+        if values.get("target_change"):
+            values["target_change"] = TargetChange(**values["target_change"])
+        out.append(Tile(**values))
+    return out
+
+
+def changes_since(recorded: list[Tile], today: list[Tile]) -> list[str]:
+    """What differs between the tiles a closed meeting showed and today's for its period and scope,
+    one French line per indicator whose value, n, status or target changed (« REC-03 · … : 82,0 %
+    (n = 50), atteint, à la réunion ; 79,5 % (n = 52), à surveiller, aujourd'hui »)."""
+    now = {tile.indicator: tile for tile in today}
+    lines = []
+    for old in recorded:
+        new = now.get(old.indicator)
+        if new is None:
+            lines.append(f"{old.indicator} · {old.title} : n'est plus au catalogue")
+            continue
+        if (value_text(old), old.status, old.target, old.threshold) == (
+                value_text(new), new.status, new.target, new.threshold):
+            continue
+        target = ""
+        if (old.target, old.threshold) != (new.target, new.threshold):
+            target = f" (cible {_target(old)} à la réunion, {_target(new)} aujourd'hui)"
+        lines.append(f"{old.indicator} · {old.title} : {value_text(old)}, {status_label(old.status)}, à la réunion ; "
+                     f"{value_text(new)}, {status_label(new.status)}, aujourd'hui{target}")
+    return lines
+
+
+def _target(tile: Tile) -> str:
+    return "aucune" if tile.target is None else formats.with_unit(tile.target, tile.unit, tile.decimals)
+
+
+def as_recorded(agenda: Agenda, recorded: list[Tile]) -> Agenda:
+    """The agenda with the tiles the closed meeting showed in place of today's (each point keeps
+    its tiles, as they were); its tables and trends are today's."""
+    kept = {tile.indicator: tile for tile in recorded}
+    agenda.tiles = [kept.get(tile.indicator, tile) for tile in agenda.tiles]
+    for item in agenda.items:
+        item.tiles = [kept.get(tile.indicator, tile) for tile in item.tiles]
+    return agenda

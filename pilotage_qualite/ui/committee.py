@@ -18,7 +18,7 @@ from pilotage_qualite.common.text import md
 from pilotage_qualite.model.meetings import Meeting
 from pilotage_qualite.model.periods import Period, parse_period
 from pilotage_qualite.reports import agenda as agenda_module
-from pilotage_qualite.reports.meeting_record import record_parts
+from pilotage_qualite.reports.meeting_record import as_recorded, changes_since, record_parts, recorded_tiles
 from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.ui import actions, charts, comments, context, process, tiles
 
@@ -42,6 +42,26 @@ def agenda(meeting: Meeting | None, period: Period, site: str | None) -> agenda_
         period, site = meeting.period, meeting.site
     return _agenda(str(context.store().path), context.version(), None if meeting is None else meeting.id,
                    period.grain, period.debut.isoformat(), site)
+
+
+def closed_record(meeting: Meeting, today: agenda_module.Agenda) -> agenda_module.Agenda:
+    """A closed meeting's agenda with the figures it showed (its record), and above it what has
+    changed since in today's figures for its period, and the record's fingerprint."""
+    record = context.store().meeting_record(meeting.id)
+    if not record:  # closed before records were kept
+        st.caption("Réunion close avant la conservation des relevés : ses chiffres sont ceux d'aujourd'hui.")
+        return today
+    recorded = recorded_tiles(record)
+    changed = changes_since(recorded, today.tiles)
+    if changed:
+        st.warning(f"{len(changed)} indicateur(s) ont changé depuis la réunion (cible modifiée ou données importées "
+                   "depuis) : la réunion reste montrée avec les chiffres qu'elle a vus.", icon=":material/history:")
+        with st.expander("Voir ce qui a changé depuis la réunion"):
+            st.markdown("\n".join(f"- {md(line)}" for line in changed))
+    fingerprint = context.store().meetings().set_index("id").loc[meeting.id, "empreinte"]
+    st.caption(f"Chiffres tels que montrés en réunion (relevé conservé à la clôture, empreinte {fingerprint[:16]}…, "
+               f"vérifiable par « verifier {meeting.id} »).")
+    return as_recorded(today, recorded)
 
 
 def meeting_label(meeting: Meeting) -> str:

@@ -64,6 +64,7 @@ def test_a_meeting_is_prepared_recorded_and_closed(app_env, demo_data_dir):
     app.text_area(key="note_texte_3").input("REC-03 : *deux* réponses [tardives](http://x.example)")
     button(app, "Enregistrer la note").click().run()  # the forms are drawn in order: point 1's first
     app.text_area(key="decision_texte").input("Former les médiateurs à la gestion des conflits.")
+    app.multiselect(key="decision_indicateurs").set_value(["SEC-01"])
     app.checkbox(key="decision_action").check()
     app.text_input(key="decision_pilote").input("responsable formation")
     app.date_input(key="decision_echeance").set_value(dt.date(2027, 1, 31))
@@ -94,6 +95,21 @@ def test_a_meeting_is_prepared_recorded_and_closed(app_env, demo_data_dir):
     assert json.loads(record["decisions"])[0]["action"] == "RD-2026-11-23-1"
     assert {tile["indicator"] for tile in json.loads(record["indicateurs"])["tuiles"]} >= {"REC-03", "ACT-01"}
     assert store.verify_meeting(1) == []
+    assert json.loads(record["decisions"])[0]["indicateurs"] == ["SEC-01"]
+
+    # A target changed afterwards on the reviewed quarter: the closed meeting still shows what it
+    # showed (REC-03 against its old target) and says what has changed since.
+    shown_then = next(t for t in json.loads(record["indicateurs"])["tuiles"] if t["indicator"] == "REC-03")
+    store.set_target("REC-03", dt.date(2026, 7, 1), 99.0, 98.0, author="test")
+    again = open_app({"reunion": "1"}, page=PAGE)
+    assert not again.exception
+    assert "1 indicateur(s) ont changé depuis la réunion" in " ".join(w.value for w in again.warning)
+    changes = markdown_text(again)
+    assert r"REC\-03 · Réponse sous 15 jours" in changes and r"aujourd'hui \(cible" in changes  # made inert (md)
+    assert "relevé conservé à la clôture" in " ".join(c.value for c in again.caption)
+    assert shown_then["target"] == 90.0
+    tiles_text = [m.value for m in again.markdown if "cible" in m.value and "aujourd'hui" not in m.value]
+    assert any("90,0" in t for t in tiles_text) and not any("99,0" in t for t in tiles_text)  # the target then
 
 
 def test_notes_are_shown_as_text_never_as_markup(app_env, demo_data_dir):
