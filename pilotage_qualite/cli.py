@@ -155,6 +155,7 @@ def cmd_importer(args: argparse.Namespace) -> int:
             continue
         if writing:
             print(f"  import n° {import_id}")
+            _warn_if_reviewed(store, item)
         print(f"  lignes lues {number(counts.read)} : {changes_text(counts, future=not writing)}")
         if counts.window is not None:
             print("\n".join(window_lines(counts.window)))
@@ -175,6 +176,15 @@ def _check_indicator_codes(prepared: list[PreparedImport], store: Store) -> None
     known = with_additions(load_catalogue(), store.added_indicators())[0].ids
     for item in prepared:
         check_indicator_codes(item, store.datasets[item.batch.dataset], known)
+
+
+def _warn_if_reviewed(store: Store, item: PreparedImport) -> None:
+    """An import meeting a period a closed meeting reviewed is not blocked here: it is said (stderr)."""
+    from pilotage_qualite.reports.meeting_record import reviewed_warning
+
+    span = item.batch.coverage
+    if span is not None and (touched := store.closed_meetings_reviewing(span.first_day, span.last_day)):
+        print(f"Attention : {reviewed_warning(touched, f'L’import de « {item.batch.file_name} »')}", file=sys.stderr)
 
 
 def _correct_coverage(prepared: list[PreparedImport], store: Store, args: argparse.Namespace) -> None:

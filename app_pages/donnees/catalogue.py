@@ -8,6 +8,7 @@ from pilotage_qualite.common import formats
 from pilotage_qualite.common.text import md
 from pilotage_qualite.model.catalogue import CatalogueError
 from pilotage_qualite.reports import catalogue_edits
+from pilotage_qualite.reports.meeting_record import reviewed_warning
 from pilotage_qualite.ui import access, actions, context, downloads, tables
 
 selection = st.session_state["filtres"]
@@ -69,6 +70,20 @@ tables.table(target_history)
 downloads.table_downloads(target_history, f"historique des cibles {indicator.id}", key="telecharger-cibles",
                           sheet_name="Cibles")
 
+PENDING_TARGET = "cible_a_confirmer"  # a target change that touches a period a closed meeting reviewed
+
+
+def save_target(indicator_id: str, start, new_target, new_threshold) -> None:
+    st.session_state.pop(PENDING_TARGET, None)
+    try:
+        actions.set_target(indicator_id, start, new_target, new_threshold)
+        st.session_state["messages_catalogue"] = [
+            ("ok", catalogue_edits.target_change_message(catalogue[indicator_id], start, new_target, new_threshold))]
+    except actions.WRITE_ERRORS as exc:
+        st.session_state["messages_catalogue"] = [("error", md(exc))]
+    st.rerun()
+
+
 if access.can_write():
     if indicator.sens is None:
         st.caption("Volume suivi sans sens (ni hausse ni baisse) : pas de cible à fixer.")
@@ -89,13 +104,20 @@ if access.can_write():
             if problems:
                 for problem in problems:
                     st.error(problem)
+            elif store.closed_meetings_reviewing(start):
+                st.session_state[PENDING_TARGET] = (indicator.id, start, new_target, new_threshold)
             else:
-                try:
-                    actions.set_target(indicator.id, start, new_target, new_threshold)
-                    st.session_state["messages_catalogue"] = [
-                        ("ok", catalogue_edits.target_change_message(indicator, start, new_target, new_threshold))]
-                except actions.WRITE_ERRORS as exc:
-                    st.session_state["messages_catalogue"] = [("error", md(exc))]
+                save_target(indicator.id, start, new_target, new_threshold)
+        pending = st.session_state.get(PENDING_TARGET)
+        if pending is not None and pending[0] == indicator.id:
+            st.warning(md(reviewed_warning(store.closed_meetings_reviewing(pending[1]),
+                                           f"Ce changement de cible (à partir du {formats.date_fr(pending[1])})")),
+                       icon=":material/history:")
+            confirm, cancel = st.columns(2)
+            if confirm.button("Confirmer le changement de cible", type="primary", key="cible_confirmee"):
+                save_target(*pending)
+            if cancel.button("Ne pas changer la cible", key="cible_abandonnee"):
+                st.session_state.pop(PENDING_TARGET, None)
                 st.rerun()
 
 # --- new indicator ---------------------------------------------------------------------------------

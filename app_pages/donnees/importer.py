@@ -14,6 +14,7 @@ from pilotage_qualite.common.text import md, normalize_header
 from pilotage_qualite.intake import templates, uploads
 from pilotage_qualite.intake.file_formats import ACCEPTED_EXTENSIONS, ACCEPTED_TEXT, MACROS_REFUSED
 from pilotage_qualite.reports import data_admin, exports, import_report
+from pilotage_qualite.reports.meeting_record import reviewed_warning
 from pilotage_qualite.ui import access, actions, context, demo, tables
 
 VALID_ROWS, ALL_OR_NOTHING = "Importer les lignes valides", "Tout ou rien"
@@ -292,10 +293,12 @@ def render_file(file_hash: str, name: str, content: bytes, all_or_nothing: bool)
         render_corrections(file_hash, outcome)
         render_counts(outcome.prepared, counts)
         replacement_confirmed = render_replacement(file_hash, counts)
+        reviewed_confirmed = render_reviewed(file_hash, outcome)
         if not render_coverage(file_hash, outcome, dataset):
             return None
         render_file_tabs(file_hash, outcome, dataset, counts)
-        if not render_import_button(file_hash, name, counts, all_or_nothing, replacement_confirmed):
+        if not render_import_button(file_hash, name, counts, all_or_nothing,
+                                    replacement_confirmed and reviewed_confirmed):
             return None
         st.caption(f"Confirmer écrira : {import_report.changes_text(counts, future=True)}.")
         return outcome, name
@@ -381,6 +384,17 @@ def render_counts(prepared, counts) -> None:
         st.caption(" · ".join(notes))
 
 
+def render_reviewed(file_hash: str, outcome: uploads.UploadOutcome) -> bool:
+    """A file whose days meet a period a closed meeting reviewed waits for a confirmation (True once given)."""
+    span = outcome.prepared.batch.coverage
+    touched = store.closed_meetings_reviewing(span.first_day, span.last_day) if span else []
+    if not touched:
+        return True
+    st.warning(md(reviewed_warning(touched, "Cet import")), icon=":material/history:")
+    return st.checkbox("Je confirme cet import : il change des chiffres déjà revus en comité.",
+                       key=f"revu_{file_hash}")
+
+
 def render_replacement(file_hash: str, counts) -> bool:
     """The months a keyless file replaces, before and after; a replacement that removes more than
     it brings or reaches far back waits for an explicit second confirmation (True once given)."""
@@ -435,7 +449,7 @@ def render_problems(file_hash: str, dataset, batch, lines, kind: str) -> None:
                        on_click="ignore", key=f"{kind}_{file_hash}")
 
 
-def render_import_button(file_hash: str, name: str, counts, all_or_nothing: bool, replacement_confirmed: bool) -> bool:
+def render_import_button(file_hash: str, name: str, counts, all_or_nothing: bool, confirmed: bool) -> bool:
     """The file's import button, disabled with the reason when nothing may be written; True when it may."""
     blocked = None
     if all_or_nothing and counts.rejected:
@@ -444,8 +458,8 @@ def render_import_button(file_hash: str, name: str, counts, all_or_nothing: bool
                    "Corrigez le fichier ou choisissez « Importer les lignes valides ».")
     elif counts.added == 0:
         blocked = "Aucune ligne valide à importer."
-    elif not replacement_confirmed:
-        blocked = "Remplacement à confirmer : cochez la case ci-dessus pour importer ce fichier."
+    elif not confirmed:
+        blocked = "Confirmation attendue : cochez la case ci-dessus pour importer ce fichier."
     if blocked:
         st.warning(blocked, icon=":material/block:")
     st.button(f"Importer « {md(name)} »", key=f"importer_{file_hash}", type="primary", icon=":material/upload:",

@@ -10,6 +10,7 @@ import json
 from pilotage_qualite.common import formats
 from pilotage_qualite.model.catalogue import Catalogue
 from pilotage_qualite.model.meeting_record import PARTS, canonical, definition_digest
+from pilotage_qualite.model.meetings import Meeting
 from pilotage_qualite.model.status import status_label
 from pilotage_qualite.reports.agenda import Agenda, value_text
 from pilotage_qualite.reports.selections import TargetChange, Tile
@@ -95,3 +96,12 @@ def as_recorded(agenda: Agenda, recorded: list[Tile]) -> Agenda:
     for item in agenda.items:
         item.tiles = [kept.get(tile.indicator, tile) for tile in item.tiles]
     return agenda
+
+
+def reviewed_warning(meetings: list[Meeting], what: str) -> str:
+    """« Ce changement de cible touche une période déjà revue en comité : la réunion du 23/11/2026
+    (3e trimestre 2026, Ensemble) … » — said before a change that alters figures a closed meeting saw."""
+    listed = "; ".join(f"la réunion n° {m.id} du {formats.date_fr(m.day)} ({m.period.label_fr}, "
+                       f"{m.site or 'Ensemble de la structure'})" for m in meetings)
+    return (f"{what} touche une période déjà revue en comité et close : {listed}. Son relevé ne change pas "
+            "(elle restera montrée avec les chiffres qu'elle a vus) ; elle signalera les indicateurs qui ont changé.")

@@ -173,6 +173,18 @@ class Meetings(Imports):
                          [int(meeting_id), timestamp(), author, whole])
         return whole
 
+    def closed_meetings_reviewing(self, first_day: dt.date, last_day: dt.date | None = None) -> list[Meeting]:
+        """The closed meetings whose reviewed period meets the days ``first_day`` … ``last_day``
+        (None: every later day), oldest first: a change there changes figures they saw."""
+        closed = self.meetings()
+        closed = closed[closed["statut"] == CLOSED]
+        found = []
+        for meeting_id, label in zip(closed["id"], closed["periode"]):
+            period = parse_period(label)
+            if period.fin > first_day and (last_day is None or period.debut <= last_day):
+                found.append(self.meeting(int(meeting_id)))
+        return sorted(found, key=lambda m: (m.day, m.id))
+
     def meeting_record(self, meeting_id: int) -> dict[str, str]:
         """The parts of a closed meeting's record as kept (part → text); empty for an open one."""
         with self.connect() as conn:

@@ -324,6 +324,27 @@ def test_target_edit_changes_a_status_on_the_dashboard(app_env, demo_data_dir):
     assert ":green[**✔ atteint**] · cible ≥ 85,0\u00a0%" in [m.value for m in app.markdown]
 
 
+def test_a_target_change_on_a_period_a_closed_meeting_reviewed_waits_for_a_confirmation(app_env, demo_data_dir):
+    from pilotage_qualite.model.meeting_record import PARTS, canonical
+
+    store = context_store(demo_data_dir)
+    meeting_id = store.create_meeting(dt.date(2026, 10, 20), "trimestre", "2026-T3", None, author="test")
+    store.close_meeting(meeting_id, author="test", record={name: canonical({}) for name in PARTS})
+    app_env(demo_data_dir)
+    app = go(open_app({"indicateur": "DEM-03"}), "app_pages/donnees/catalogue.py")
+    app.date_input(key="cible_debut").set_value(dt.date(2026, 9, 1))
+    app.number_input(key="cible_valeur").set_value(85.0)
+    button(app, "Enregistrer la cible").click()
+    no_exception(app.run())
+    warning = " ".join(w.value for w in app.warning)
+    assert "Ce changement de cible (à partir du 01/09/2026) touche une période déjà revue en comité" in plain(warning)
+    assert len(app.dataframe[1].value) == 1  # nothing written yet
+    button(app, "Confirmer le changement de cible").click()
+    no_exception(app.run())
+    assert "DEM-03 : cible 85,0\u00a0%" in app.success[0].value
+    assert list(app.dataframe[1].value["À partir du"]) == ["origine", "01/09/2026"]
+
+
 def test_a_wrong_target_is_refused_with_a_french_message(app_env, demo_data_dir):
     app_env(demo_data_dir)
     app = go(open_app({"indicateur": "DEM-03"}), "app_pages/donnees/catalogue.py")

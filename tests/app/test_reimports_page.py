@@ -30,7 +30,7 @@ def test_a_stray_date_waits_for_a_second_confirmation(app_env, demo_data_dir):
     # 05/11/2024 to 11/11/2026 at Lyon 8e: 3 617 live rows for the 11 the file brings.
     assert "Ce fichier remplacerait 3\u202f617 lignes déjà en base alors qu'il n'en apporte que 11" in warnings
     assert "Mois concernés (sites Lyon 8e) : novembre 2024 à octobre 2026." in warnings
-    assert "Remplacement à confirmer" in warnings
+    assert "Confirmation attendue" in warnings
     months = next(d.value for d in app.dataframe if "Lignes en base remplacées" in d.value.columns)
     assert months.iloc[0].tolist() == ["novembre 2024", 139, 1] and len(months) == 25
     assert button(app, f"Importer « {STRAY} »").disabled

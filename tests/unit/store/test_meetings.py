@@ -337,3 +337,31 @@ def test_the_command_line_lists_meetings_with_their_fingerprint_and_verifies_the
     assert "la partie « decisions » (les décisions) a changé depuis la clôture" in capsys.readouterr().out
     assert cli.main(["--base", base, "verifier", str(open_one)]) == 2  # never closed: said, bad input
     assert "n'a pas été close" in capsys.readouterr().err
+
+
+def test_the_closed_meetings_a_change_touches_are_those_whose_period_meets_its_days(empty_store: Store):
+    # A meeting reviewing the 3rd quarter of 2026 (01/07 … 30/09), closed; another still open.
+    closed = empty_store.create_meeting(D(2026, 10, 20), "trimestre", "2026-T3", None, author=USER)
+    empty_store.close_meeting(closed, author=USER, record=RECORD)
+    empty_store.create_meeting(D(2026, 11, 20), "mois", "2026-10", None, author=USER)
+    touching = lambda first, last=None: [m.id for m in empty_store.closed_meetings_reviewing(first, last)]  # noqa: E731
+    assert touching(D(2026, 9, 30)) == [closed]  # a target from the quarter's last day on
+    assert touching(D(2026, 10, 1)) == []  # from the day after: the open meeting does not count
+    assert touching(D(2026, 1, 1), D(2026, 6, 30)) == []  # a file of the first half-year
+    assert touching(D(2026, 6, 1), D(2026, 7, 1)) == [closed]  # a file reaching its first day
+
+
+def test_an_import_touching_a_closed_meeting_is_said_on_stderr_and_still_done(demo_store: Store, tmp_path, capsys):
+    from import_corpus import xlsx
+
+    from pilotage_qualite import cli
+
+    meeting_id = demo_store.create_meeting(D(2026, 10, 20), "trimestre", "2026-T3", None, author=USER)
+    demo_store.close_meeting(meeting_id, author=USER, record=RECORD)
+    plan = xlsx(tmp_path / "incidents-septembre.xlsx", ("Feuil1", [
+        ["Date", "Site", "Type"], [D(2026, 9, 14), "Lyon 8e", "agression verbale"]]))
+    code = cli.main(["--base", str(demo_store.path), "importer", str(plan), "--jeu", "incidents", "--remplacer"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "import n°" in out
+    assert (f"Attention : L’import de « incidents-septembre.xlsx » touche une période déjà revue en comité et "
+            f"close : la réunion n° {meeting_id} du 20/10/2026 (3e trimestre 2026, Ensemble de la structure)") in err
