@@ -108,7 +108,7 @@ def render_table(table: agenda_module.AgendaTable) -> None:
     if table.data.empty:
         st.caption(table.empty)
     else:
-        process.show_table(table.data, table.columns, file_name=table.title)
+        process.show_table(table.data, table.columns, file_name=table.title, wrap=True)
 
 
 def render_trend(trend: agenda_module.Trend, tile: Tile, agenda: agenda_module.Agenda,

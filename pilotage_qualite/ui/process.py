@@ -204,13 +204,18 @@ def interval_texts(frame: pd.DataFrame) -> list[str]:
             for lo, hi in zip(frame["ic_bas"], frame["ic_haut"])]
 
 
+LONG_TEXT = 60  # characters: beyond, a cell would be cut in an interactive table (see `wrap`)
+
+
 def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "tableau", *,
-               complete: Callable[[], pd.DataFrame] | None = None, total_rows: int | None = None) -> None:
+               complete: Callable[[], pd.DataFrame] | None = None, total_rows: int | None = None,
+               wrap: bool = False) -> None:
     """A read-only table with French headers (`columns`: name → header): whole numbers stay
     numbers (sortable); dates become « 14/03/2025 » and empty cells stay empty (never « None »).
     Below it, the same columns to download (Excel, CSV), dates and numbers kept typed.
     ``frame`` may be the first rows of a longer table: ``complete`` then gives the whole table
-    (called only when a download is asked for) and ``total_rows`` its length."""
+    (called only when a download is asked for) and ``total_rows`` its length. ``wrap``: a table of
+    texts read whole in a meeting (decisions): wrapped when a cell is longer than :data:`LONG_TEXT`."""
     if total_rows is not None and total_rows > len(frame):
         st.caption(f"Les {formats.number(len(frame))} premières lignes sur {formats.number(total_rows)} : "
                    "le fichier téléchargé les contient toutes.")
@@ -225,7 +230,10 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "t
             shown[header] = [formats.date_fr(pd.Timestamp(v).date()) if pd.notna(v) else "" for v in values]
         else:
             shown[header] = ["" if formats.is_missing(v) or v is pd.NA else str(v) for v in values]
-    tables.table(shown, config)
+    if wrap and any(shown[header].astype(str).str.len().max() > LONG_TEXT for header in shown.columns):
+        tables.wrapped_table(shown)  # a decision is read whole, not cut at the column's edge
+    else:
+        tables.table(shown, config)
     named = [file_name] if file_name != "tableau" else []  # two tables with the same headers on one page
     key = "telecharger-" + "-".join(downloads.file_stem(header) for header in [*named, *columns.values()])
     whole = complete or (lambda: frame)

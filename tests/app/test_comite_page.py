@@ -206,3 +206,15 @@ def test_comite_page_archives_the_pack_with_the_meeting(app_env, demo_data_dir: 
     archived = store.meeting_packs(meeting_id)
     assert len(archived) == 1 and store.meeting_pack(int(archived["id"].iloc[0])).startswith(b"%PDF")
     assert any("Dossier archivé n° 1" in s.value for s in app.success)
+
+
+def test_a_long_decision_is_shown_whole_not_cut(app_env, demo_data_dir):
+    store = store_of(demo_data_dir)
+    meeting_id = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
+    long_text = ("Réorganiser l'accueil téléphonique des antennes pour répondre à chaque réclamation sous dix jours, "
+                 "avec un point d'étape au prochain comité")
+    store.add_decision(meeting_id, long_text, author="test")
+    app_env(demo_data_dir)
+    app = open_app({"reunion": str(meeting_id)}, page=PAGE)
+    shown = next(t.value for t in app.table if "Décision" in t.value.columns)  # a static table wraps its cells
+    assert list(shown["Décision"]) == [long_text]
