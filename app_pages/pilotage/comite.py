@@ -85,6 +85,9 @@ for item in points:
     committee.render_item(item, agenda, links, per_row=3 if selection.projector else 4)
     if writable and item.key == "nouvelles_decisions":
         committee.decision_form(meeting)
+        committee.decision_corrections(meeting)
+    if meeting is not None and item.key == "nouvelles_decisions":
+        committee.decision_history(meeting)
     if writable:
         with st.expander(f"Note de séance du point {item.number}"):
             committee.note_form(meeting, item)

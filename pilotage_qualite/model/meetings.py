@@ -22,6 +22,7 @@ class Decision:
     due: dt.date | None
     action_number: str | None  # the action it opened in the improvement plan, if any
     indicators: tuple[str, ...] = ()  # the indicators it concerns (its action's « Indicateurs concernés »)
+    corrected: bool = False  # its text is a later version (Store.decision_history keeps them all)
 
 
 @dataclass(frozen=True)

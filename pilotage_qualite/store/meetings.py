@@ -132,6 +132,39 @@ class Meetings(Imports):
                           timestamp(), codes])
         return {"id": decision_id, "action_numero": numero, "import_id": import_id}
 
+    def correct_decision(self, decision_id: int, texte: str | None, *, author: str) -> None:
+        """A new version of a decision of an open meeting: its corrected text, or (None) its
+        withdrawal. Earlier versions are kept (:meth:`decision_history`). An action the decision
+        opened stays in the improvement plan: it is undone, if need be, from the Données page."""
+        texte = None if texte is None else texte.strip()
+        if texte == "":
+            raise StoreError("La décision corrigée est vide : pour la retirer, utilisez « Retirer ». "
+                             "Rien n'a été enregistré.")
+        with self.transaction() as conn:
+            found = first_row(conn, "SELECT reunion_id FROM decisions WHERE id = ?", [int(decision_id)])
+            if found is None:
+                raise StoreError(f"La décision n° {decision_id} n'existe pas : rien n'a été enregistré.")
+            _open_meeting(conn, found[0])
+            if _latest_decision_version(conn, decision_id)[1]:
+                raise StoreError("Cette décision est déjà retirée : rien n'a été enregistré.")
+            version = scalar(conn, "SELECT coalesce(max(version), 1) + 1 FROM decision_versions WHERE decision_id = ?",
+                             [int(decision_id)])
+            conn.execute("INSERT INTO decision_versions VALUES (?, ?, ?, ?, ?, ?)",
+                         [int(decision_id), version, texte, texte is None, author, timestamp()])
+
+    def decision_history(self, meeting_id: int) -> pd.DataFrame:
+        """Every version of every decision of a meeting, each as taken first: decision, version,
+        texte, etat (« prise », « corrigée », « retirée »), auteur, ecrit_le."""
+        with self.connect() as conn:
+            return conn.execute("""
+                SELECT id AS decision, 1 AS version, texte, 'prise' AS etat, auteur, ecrit_le
+                FROM decisions WHERE reunion_id = $id
+                UNION ALL
+                SELECT v.decision_id, v.version, v.texte, CASE WHEN v.retiree THEN 'retirée' ELSE 'corrigée' END,
+                       v.auteur, v.ecrit_le
+                FROM decision_versions v JOIN decisions d ON d.id = v.decision_id WHERE d.reunion_id = $id
+                ORDER BY decision, version""", {"id": int(meeting_id)}).df()
+
     def archive_pack(self, meeting_id: int, pdf: bytes, *, author: str) -> int:
         """Keep a committee pack with its meeting (open or closed: the pack of a closed meeting
         is its evidence). Every version is kept; returns the pack's number."""
@@ -251,8 +284,20 @@ def _latest_notes(conn: duckdb.DuckDBPyConnection, meeting_id: int) -> dict[int,
 def _decisions(conn: duckdb.DuckDBPyConnection, meeting_id: int) -> tuple[Decision, ...]:
     rows = conn.execute("SELECT id, texte, pilote, echeance, action_numero, indicateurs FROM decisions "
                         "WHERE reunion_id = ? ORDER BY id", [int(meeting_id)]).fetchall()
-    return tuple(Decision(int(i), t, p, e, a, tuple(codes.split(", ")) if codes else ())
-                 for i, t, p, e, a, codes in rows)
+    out = []
+    for i, text, pilot, due, action, codes in rows:
+        corrected, withdrawn = _latest_decision_version(conn, i)
+        if not withdrawn:  # a withdrawn decision is in its history only
+            out.append(Decision(int(i), corrected or text, pilot, due, action,
+                                tuple(codes.split(", ")) if codes else (), corrected is not None))
+    return tuple(out)
+
+
+def _latest_decision_version(conn: duckdb.DuckDBPyConnection, decision_id: int) -> tuple[str | None, bool]:
+    """(latest corrected text or None, withdrawn) of a decision."""
+    found = first_row(conn, "SELECT texte, retiree FROM decision_versions WHERE decision_id = ? "
+                            "ORDER BY version DESC LIMIT 1", [int(decision_id)])
+    return (None, False) if found is None else (found[0], bool(found[1]))
 
 
 def _next_action_number(conn: duckdb.DuckDBPyConnection, day: dt.date) -> str:

@@ -105,6 +105,10 @@ MEETING_TABLES = (
     "ALTER TABLE decisions ADD COLUMN IF NOT EXISTS indicateurs VARCHAR",
     """CREATE TABLE IF NOT EXISTS reunion_clotures (
         reunion_id BIGINT NOT NULL, close_le TIMESTAMP NOT NULL, close_par VARCHAR NOT NULL)""",
+    # A decision corrected or withdrawn before closing: its later versions (the first is in `decisions`).
+    """CREATE TABLE IF NOT EXISTS decision_versions (
+        decision_id BIGINT NOT NULL, version INTEGER NOT NULL, texte VARCHAR, retiree BOOLEAN NOT NULL,
+        auteur VARCHAR NOT NULL, ecrit_le TIMESTAMP NOT NULL)""",
     # The record of a closed meeting (model.meeting_record): its fingerprint, its parts' texts and fingerprints.
     "ALTER TABLE reunion_clotures ADD COLUMN IF NOT EXISTS empreinte VARCHAR",
     """CREATE TABLE IF NOT EXISTS reunion_instantanes (

@@ -111,6 +111,11 @@ def add_decision(meeting_id: int, text: str, *, pilote: str | None, echeance: dt
                                         echeance=echeance, create_action=create_action, indicateurs=indicateurs)
 
 
+def correct_decision(decision_id: int, text: str | None) -> None:
+    """A corrected text, or (None) the withdrawal, of a decision of an open meeting."""
+    context.store().correct_decision(decision_id, text, author=access.require_quality_role())
+
+
 def close_meeting(meeting_id: int, record: Callable[[], dict[str, str]]) -> str:
     """Close with the record of what the meeting showed (built once the role is checked)."""
     author = access.require_quality_role()

@@ -202,6 +202,37 @@ def decision_form(meeting: Meeting) -> None:
         st.rerun()
 
 
+def decision_corrections(meeting: Meeting) -> None:
+    """Each decision of an open meeting may be corrected or withdrawn (a new version, the earlier kept)."""
+    for number, decision in enumerate(meeting.decisions, start=1):
+        with st.expander(f"Corriger ou retirer la décision {number}"):
+            with st.form(f"correction_{decision.id}"):
+                text = st.text_area("Texte corrigé", value=decision.text, key=f"correction_texte_{decision.id}")
+                fix, withdraw = st.columns(2)
+                fixed = fix.form_submit_button("Enregistrer la correction", icon=":material/edit:")
+                withdrawn = withdraw.form_submit_button("Retirer la décision", icon=":material/delete:")
+            if fixed and write(lambda d=decision.id, t=text: actions.correct_decision(d, t),
+                               f"Décision {number} corrigée (la version précédente est gardée)."):
+                st.rerun()
+            if withdrawn:
+                kept = (f" L'action {decision.action_number} qu'elle a ouverte reste au plan d'amélioration : "
+                        "annulez son import dans la page Données si elle n'a plus lieu d'être."
+                        if decision.action_number else "")
+                if write(lambda d=decision.id: actions.correct_decision(d, None),
+                         f"Décision {number} retirée (son texte reste dans l'historique).{kept}"):
+                    st.rerun()
+
+
+def decision_history(meeting: Meeting) -> None:
+    """The versions of the meeting's decisions, when one was corrected or withdrawn."""
+    history = context.store().decision_history(meeting.id)
+    if (history["version"] > 1).any():
+        with st.expander("Historique des décisions (corrections et retraits)"):
+            process.show_table(history, {"decision": "Décision n°", "version": "Version", "etat": "État",
+                                         "texte": "Texte", "auteur": "Par", "ecrit_le": "Le"},
+                               file_name="historique des décisions", wrap=True)
+
+
 def close_form(meeting: Meeting) -> None:
     with st.form("cloture"):
         st.markdown("Une réunion close ne peut plus être modifiée : elle se consulte en lecture seule.")

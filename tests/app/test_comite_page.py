@@ -218,3 +218,21 @@ def test_a_long_decision_is_shown_whole_not_cut(app_env, demo_data_dir):
     app = open_app({"reunion": str(meeting_id)}, page=PAGE)
     shown = next(t.value for t in app.table if "Décision" in t.value.columns)  # a static table wraps its cells
     assert list(shown["Décision"]) == [long_text]
+
+
+def test_a_decision_is_corrected_and_another_withdrawn_from_the_page_with_their_history(app_env, demo_data_dir):
+    store = store_of(demo_data_dir)
+    meeting_id = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
+    first = store.add_decision(meeting_id, "Former les médiateurs.", author="test")["id"]
+    store.add_decision(meeting_id, "Décision prise par erreur.", author="test")
+    app_env(demo_data_dir)
+    app = open_app({"reunion": str(meeting_id)}, page=PAGE)
+    app.text_area(key=f"correction_texte_{first}").input("Former les médiateurs à l'accueil.")
+    button(app, "Enregistrer la correction").click().run()
+    assert not app.exception and "Décision 1 corrigée" in app.success[0].value
+    [b for b in app.button if b.label == "Retirer la décision"][1].click().run()  # the second decision's form
+    assert not app.exception and "Décision 2 retirée" in app.success[0].value
+    shown = next(d.value for d in app.dataframe if "Action créée" in d.value.columns)
+    assert list(shown["Décision"]) == ["Former les médiateurs à l'accueil."]
+    history = next(t.value for t in [*app.dataframe, *app.table] if "Version" in t.value.columns)
+    assert list(history["État"]) == ["prise", "corrigée", "prise", "retirée"]

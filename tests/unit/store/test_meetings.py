@@ -365,3 +365,27 @@ def test_an_import_touching_a_closed_meeting_is_said_on_stderr_and_still_done(de
     assert code == 0 and "import n°" in out
     assert (f"Attention : L’import de « incidents-septembre.xlsx » touche une période déjà revue en comité et "
             f"close : la réunion n° {meeting_id} du 20/10/2026 (3e trimestre 2026, Ensemble de la structure)") in err
+
+
+def test_a_decision_is_corrected_or_withdrawn_before_closing_and_its_versions_are_kept(empty_store: Store):
+    meeting_id = empty_store.create_meeting(D(2026, 11, 23), "mois", "2026-10", None, author=USER)
+    first = empty_store.add_decision(meeting_id, "Relire la procédure de réponse aux réclamatoins.", author=USER)["id"]
+    second = empty_store.add_decision(meeting_id, "Acheter un photocopieur.", author=USER)["id"]
+    empty_store.correct_decision(first, "Relire la procédure de réponse aux réclamations.", author="A. Martin")
+    empty_store.correct_decision(second, None, author=USER)  # withdrawn
+    decisions = empty_store.meeting(meeting_id).decisions
+    assert [(d.id, d.text, d.corrected) for d in decisions] == [
+        (first, "Relire la procédure de réponse aux réclamations.", True)]  # the withdrawn one is gone
+    history = empty_store.decision_history(meeting_id)
+    assert list(zip(history["decision"], history["version"], history["etat"], history["texte"].fillna("—"))) == [
+        (first, 1, "prise", "Relire la procédure de réponse aux réclamatoins."),
+        (first, 2, "corrigée", "Relire la procédure de réponse aux réclamations."),
+        (second, 1, "prise", "Acheter un photocopieur."),
+        (second, 2, "retirée", "—")]
+    with pytest.raises(StoreError, match="déjà retirée"):
+        empty_store.correct_decision(second, "Finalement oui.", author=USER)
+    with pytest.raises(StoreError, match="est vide"):
+        empty_store.correct_decision(first, "  ", author=USER)
+    empty_store.close_meeting(meeting_id, author=USER, record=RECORD)
+    with pytest.raises(StoreError, match="est close"):
+        empty_store.correct_decision(first, "Trop tard.", author=USER)
