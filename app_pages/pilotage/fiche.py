@@ -4,7 +4,7 @@ import streamlit as st
 
 from pilotage_qualite.common import formats
 from pilotage_qualite.model.status import NON_ATTEINT
-from pilotage_qualite.reports import catalogue_edits, selections
+from pilotage_qualite.reports import action_effects, catalogue_edits, selections
 from pilotage_qualite.ui import charts, comments, context, downloads, process, tables, tiles
 from pilotage_qualite.ui import events as series_events
 
@@ -123,10 +123,16 @@ else:
         late_badge = process.badge(process.count(late, "action en retard", "actions en retard"), NON_ATTEINT)
         st.markdown(f"**{process.count(total, 'action liée', 'actions liées')}**"
                     + (f" · {late_badge}" if late else ""))
-        process.show_table(actions, {
+        def with_effects(frame):
+            """Each action linked on purpose and done: the indicator before and after it (its chart's verdict)."""
+            return frame.assign(effet=action_effects.effects_column(frame, results, indicator_id, selection.site,
+                                                                    selection.period))
+
+        process.show_table(with_effects(actions), {
             "situation": "Situation", "numero": "Action", "intitule": "Intitulé", "echeance": "Échéance",
-            "pilote": "Pilote", "site": "Site", "lien": "Liée par", "origine": "Origine",
-            "date_ouverture": "Ouverte le", "date_realisation": "Réalisée le", "statut": "Statut (dernier import)",
-            "efficacite": "Efficacité"}, file_name=f"actions liées {indicator_id} {selection.period.label}",
-            complete=lambda: context.all_linked_actions(indicator_id, selection.period, selection.site),
+            "pilote": "Pilote", "site": "Site", "lien": "Liée par", "efficacite": "Efficacité (jugée)",
+            "effet": "Effet mesuré sur l'indicateur", "origine": "Origine", "date_ouverture": "Ouverte le",
+            "date_realisation": "Réalisée le", "statut": "Statut (dernier import)"},
+            file_name=f"actions liées {indicator_id} {selection.period.label}",
+            complete=lambda: with_effects(context.all_linked_actions(indicator_id, selection.period, selection.site)),
             total_rows=total)
