@@ -150,3 +150,34 @@ def test_a_registers_stock_from_a_later_export_is_said_reconstructed(app_env, de
     assert note not in markdown_text(october)
     dashboard = open_app({"periode": "septembre 2026"})
     assert "valeur reconstituée" in "\n".join(c.value for c in dashboard.caption)
+
+
+def test_an_action_linked_to_rec_03_on_purpose_comes_first_on_its_fiche_with_its_measured_effect(
+        app_env, demo_data_dir, tmp_path):
+    import datetime as dt
+
+    from import_corpus import LIMITS, SECRET, xlsx
+
+    from pilotage_qualite.common.settings import load_settings
+    from pilotage_qualite.intake.prepare import check_indicator_codes, prepare_file
+    from pilotage_qualite.model.indicator_format import load_catalogue
+    from pilotage_qualite.startup import open_store
+
+    store = open_store(load_settings(environ={"PILOTAGE_DONNEES": str(demo_data_dir)}))
+    plan = xlsx(tmp_path / "plan.xlsx", ("PAQ", [
+        ["N° action", "Intitulé", "Origine", "Ouverte le", "Échéance", "Soldée le", "Statut", "Indicateurs concernés"],
+        ["Z-1", "Relancer les services sous 10 jours", "Réclamation", dt.date(2026, 3, 2), dt.date(2026, 6, 30),
+         dt.date(2026, 6, 1), "Réalisée", "REC-03"]]))
+    prepared = prepare_file(plan, store.datasets, secret=SECRET, limits=LIMITS, dataset="actions")
+    check_indicator_codes(prepared, store.datasets["actions"], load_catalogue().ids)
+    store.apply(prepared.batch, author="test")
+    app_env(demo_data_dir)
+    app = open_app({"indicateur": "REC-03", "periode": "octobre 2026"}, page="app_pages/pilotage/fiche.py")
+    actions = app.dataframe[-1].value
+    first = actions.iloc[0]
+    assert (first["Action"], first["Liée par"]) == ("Z-1", "liée à REC-03")
+    # Done on 01/06/2026: June to October after it (5 months), January to May before.
+    effect = first["Effet mesuré sur l'indicateur"]
+    # REC-03 has no control limits on the demo (too few cases for a p-chart): no verdict, the means only.
+    assert effect.startswith("pas d'effet mesurable à ce jour (pas de limites de contrôle) : moyenne ")
+    assert effect.endswith("sur les 5 d'après") and "sur les 5 période(s) d'avant" in effect
