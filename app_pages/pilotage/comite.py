@@ -71,6 +71,8 @@ else:
     if writable and not selection.projector:
         with st.expander("Modifier la liste des participants"):
             committee.participants_form(meeting)
+        with st.expander("Corriger la date ou la période revue"):
+            committee.meeting_correction_form(meeting)
 
 agenda = committee.agenda(meeting, period, site)
 if meeting is not None and not meeting.is_open:

@@ -294,4 +294,5 @@ class Database:
                                    "(SELECT count(*) FROM reunions), (SELECT count(*) FROM reunion_participants), "
                                    "(SELECT count(*) FROM reunion_notes), (SELECT count(*) FROM decisions), "
                                    "(SELECT count(*) FROM reunion_clotures), (SELECT count(*) FROM reunion_dossiers), "
-                                   "(SELECT count(*) FROM evenements), (SELECT count(*) FROM decision_versions)")
+                                   "(SELECT count(*) FROM evenements), (SELECT count(*) FROM decision_versions), "
+                                   "(SELECT count(*) FROM reunion_corrections)")

@@ -42,6 +42,23 @@ class Meetings(Imports):
                          [meeting_id, date_reunion, grain, periode, site or None, timestamp(), author])
         return meeting_id
 
+    def correct_meeting(self, meeting_id: int, date_reunion: dt.date, grain: str, periode: str, *,
+                        author: str) -> None:
+        """A new version of an open meeting's date and reviewed period (a typo, a meeting moved);
+        the earlier ones are kept in ``reunion_corrections``."""
+        if not isinstance(date_reunion, dt.date) or not periode or not grain:
+            raise StoreError("La date et la période revue sont nécessaires : rien n'a été enregistré.")
+        try:
+            parse_period(periode)
+        except ValueError as exc:
+            raise StoreError(f"{exc} Rien n'a été enregistré.") from None
+        with self.transaction() as conn:
+            _open_meeting(conn, meeting_id)
+            version = scalar(conn, "SELECT coalesce(max(version), 1) + 1 FROM reunion_corrections WHERE reunion_id = ?",
+                             [int(meeting_id)])
+            conn.execute("INSERT INTO reunion_corrections VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [int(meeting_id), version, date_reunion, grain, periode, author, timestamp()])
+
     def meetings(self) -> pd.DataFrame:
         """Every meeting, newest first: id, date_reunion, grain, periode, site, statut, decisions, close_le,
         empreinte (the record's fingerprint, once closed)."""
@@ -51,7 +68,7 @@ class Meetings(Imports):
                        CASE WHEN c.close_le IS NULL THEN ? ELSE ? END AS statut,
                        (SELECT count(*) FROM decisions d WHERE d.reunion_id = r.id) AS decisions,
                        r.cree_le, r.cree_par, c.close_le, c.empreinte
-                FROM reunions r LEFT JOIN (SELECT reunion_id, min(close_le) AS close_le, min(empreinte) AS empreinte
+                FROM reunions_en_vigueur r LEFT JOIN (SELECT reunion_id, min(close_le) AS close_le, min(empreinte) AS empreinte
                                            FROM reunion_clotures GROUP BY reunion_id) c ON c.reunion_id = r.id
                 ORDER BY r.date_reunion DESC, r.id DESC""", [OPEN, CLOSED]).df()
 
@@ -70,7 +87,7 @@ class Meetings(Imports):
         """The meeting held before this one for the same scope (site or Ensemble), or None."""
         with self.connect() as conn:
             date_reunion, site = _meeting_row(conn, meeting_id, "date_reunion, site")
-            earlier = scalar(conn, """SELECT id FROM reunions WHERE site IS NOT DISTINCT FROM ?
+            earlier = scalar(conn, """SELECT id FROM reunions_en_vigueur WHERE site IS NOT DISTINCT FROM ?
                                       AND (date_reunion < ? OR (date_reunion = ? AND id < ?))
                                       ORDER BY date_reunion DESC, id DESC LIMIT 1""",
                              [site, date_reunion, date_reunion, int(meeting_id)])
@@ -246,7 +263,7 @@ class Meetings(Imports):
 
 def _meeting_row(conn: duckdb.DuckDBPyConnection, meeting_id: int, columns: str) -> tuple:
     """These columns of a meeting; a French refusal when there is none."""
-    found = first_row(conn, f"SELECT {columns} FROM reunions WHERE id = ?", [int(meeting_id)])
+    found = first_row(conn, f"SELECT {columns} FROM reunions_en_vigueur WHERE id = ?", [int(meeting_id)])
     if found is None:
         raise StoreError(f"La réunion n° {meeting_id} n'existe pas.")
     return found
@@ -254,7 +271,7 @@ def _meeting_row(conn: duckdb.DuckDBPyConnection, meeting_id: int, columns: str)
 
 def _open_meeting(conn: duckdb.DuckDBPyConnection, meeting_id: int) -> tuple:
     """(date_reunion, site) of a meeting that may still be written; French refusal otherwise."""
-    found = first_row(conn, "SELECT date_reunion, site FROM reunions WHERE id = ?", [int(meeting_id)])
+    found = first_row(conn, "SELECT date_reunion, site FROM reunions_en_vigueur WHERE id = ?", [int(meeting_id)])
     if found is None:
         raise StoreError(f"La réunion n° {meeting_id} n'existe pas : rien n'a été enregistré.")
     if _closed_on(conn, meeting_id) is not None:

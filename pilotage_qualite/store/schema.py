@@ -105,6 +105,17 @@ MEETING_TABLES = (
     "ALTER TABLE decisions ADD COLUMN IF NOT EXISTS indicateurs VARCHAR",
     """CREATE TABLE IF NOT EXISTS reunion_clotures (
         reunion_id BIGINT NOT NULL, close_le TIMESTAMP NOT NULL, close_par VARCHAR NOT NULL)""",
+    # A meeting's date or reviewed period corrected before closing (its versions; the first is in
+    # `reunions`), and the meetings as they now stand: what every read of a meeting uses.
+    """CREATE TABLE IF NOT EXISTS reunion_corrections (
+        reunion_id BIGINT NOT NULL, version INTEGER NOT NULL, date_reunion DATE NOT NULL, grain VARCHAR NOT NULL,
+        periode VARCHAR NOT NULL, auteur VARCHAR NOT NULL, ecrit_le TIMESTAMP NOT NULL)""",
+    """CREATE OR REPLACE VIEW reunions_en_vigueur AS
+        SELECT r.id, coalesce(c.date_reunion, r.date_reunion) AS date_reunion, coalesce(c.grain, r.grain) AS grain,
+               coalesce(c.periode, r.periode) AS periode, r.site, r.cree_le, r.cree_par
+        FROM reunions r LEFT JOIN (SELECT * FROM reunion_corrections
+                                   QUALIFY row_number() OVER (PARTITION BY reunion_id ORDER BY version DESC) = 1) c
+             ON c.reunion_id = r.id""",
     # A decision corrected or withdrawn before closing: its later versions (the first is in `decisions`).
     """CREATE TABLE IF NOT EXISTS decision_versions (
         decision_id BIGINT NOT NULL, version INTEGER NOT NULL, texte VARCHAR, retiree BOOLEAN NOT NULL,

@@ -16,6 +16,7 @@ from typing import Callable
 
 from pilotage_qualite import startup
 from pilotage_qualite.model.batch import ImportBatch, ImportCounts
+from pilotage_qualite.model.periods import Period
 from pilotage_qualite.store.database import DatabaseBusy, StoreError
 from pilotage_qualite.ui import access, context
 
@@ -109,6 +110,10 @@ def add_decision(meeting_id: int, text: str, *, pilote: str | None, echeance: dt
                  create_action: bool, indicateurs: list[str]) -> dict:
     return context.store().add_decision(meeting_id, text, author=access.require_quality_role(), pilote=pilote,
                                         echeance=echeance, create_action=create_action, indicateurs=indicateurs)
+
+
+def correct_meeting(meeting_id: int, day: dt.date, period: Period) -> None:
+    context.store().correct_meeting(meeting_id, day, period.grain, period.label, author=access.require_quality_role())
 
 
 def correct_decision(decision_id: int, text: str | None) -> None:

@@ -20,7 +20,7 @@ from pilotage_qualite.model.periods import Period, parse_period
 from pilotage_qualite.reports import agenda as agenda_module
 from pilotage_qualite.reports.meeting_record import as_recorded, changes_since, record_parts, recorded_tiles
 from pilotage_qualite.reports.selections import Tile
-from pilotage_qualite.ui import actions, charts, comments, context, process, tiles
+from pilotage_qualite.ui import actions, charts, comments, context, filters, process, tiles
 
 MESSAGE_KEY = "message_comite"
 MEETING_PARAM = "reunion"
@@ -199,6 +199,23 @@ def decision_form(meeting: Meeting) -> None:
         if recorded[0]["action_numero"]:
             flash(f"Décision enregistrée ; action {recorded[0]['action_numero']} ajoutée au plan d'amélioration "
                   "(origine « revue de direction »).")
+        st.rerun()
+
+
+def meeting_correction_form(meeting: Meeting) -> None:
+    """The date and the reviewed period of an open meeting, corrected (the earlier version kept)."""
+    offered = [p for p in filters.offered_periods(meeting.period.grain).periods]
+    if meeting.period not in offered:
+        offered.insert(0, meeting.period)
+    with st.form("correction_reunion"):
+        day, period = st.columns(2)
+        new_day = day.date_input("Date de la réunion", value=meeting.day, format="DD/MM/YYYY",
+                                 key="correction_date_reunion")
+        new_period = period.selectbox("Période revue", offered, index=offered.index(meeting.period),
+                                      format_func=lambda p: p.label_fr, key="correction_periode_reunion")
+        submitted = st.form_submit_button("Corriger la réunion", icon=":material/edit_calendar:")
+    if submitted and write(lambda: actions.correct_meeting(meeting.id, new_day, new_period),
+                           "Réunion corrigée (la version précédente est gardée)."):
         st.rerun()
 
 

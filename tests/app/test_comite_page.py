@@ -236,3 +236,14 @@ def test_a_decision_is_corrected_and_another_withdrawn_from_the_page_with_their_
     assert list(shown["Décision"]) == ["Former les médiateurs à l'accueil."]
     history = next(t.value for t in [*app.dataframe, *app.table] if "Version" in t.value.columns)
     assert list(history["État"]) == ["prise", "corrigée", "prise", "retirée"]
+
+
+def test_a_meetings_date_is_corrected_from_the_page(app_env, demo_data_dir):
+    store = store_of(demo_data_dir)
+    meeting_id = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
+    app_env(demo_data_dir)
+    app = open_app({"reunion": str(meeting_id)}, page=PAGE)
+    app.date_input(key="correction_date_reunion").set_value(dt.date(2026, 11, 30))
+    button(app, "Corriger la réunion").click().run()
+    assert not app.exception and "Réunion corrigée" in app.success[0].value
+    assert app.subheader[0].value.startswith("Réunion du 30/11/2026 · période revue : 3e trimestre 2026")

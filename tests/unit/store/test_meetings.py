@@ -389,3 +389,20 @@ def test_a_decision_is_corrected_or_withdrawn_before_closing_and_its_versions_ar
     empty_store.close_meeting(meeting_id, author=USER, record=RECORD)
     with pytest.raises(StoreError, match="est close"):
         empty_store.correct_decision(first, "Trop tard.", author=USER)
+
+
+def test_an_open_meetings_date_and_period_are_corrected_and_the_first_version_is_kept(empty_store: Store):
+    meeting_id = empty_store.create_meeting(D(2026, 11, 23), "mois", "2026-09", None, author=USER)
+    empty_store.correct_meeting(meeting_id, D(2026, 11, 24), "mois", "2026-10", author="A. Martin")
+    meeting = empty_store.meeting(meeting_id)
+    assert (meeting.day, meeting.period) == (D(2026, 11, 24), parse_period("2026-10"))
+    listed = empty_store.meetings().set_index("id").loc[meeting_id]
+    assert (listed["periode"], pd.Timestamp(listed["date_reunion"]).date()) == ("2026-10", D(2026, 11, 24))
+    with empty_store.connect() as conn:  # the meeting as created stays
+        assert conn.execute("SELECT date_reunion, periode FROM reunions WHERE id = ?", [meeting_id]).fetchone() == (
+            D(2026, 11, 23), "2026-09")
+    with pytest.raises(StoreError, match="Rien n'a été enregistré"):
+        empty_store.correct_meeting(meeting_id, D(2026, 11, 24), "mois", "2026-13", author=USER)
+    empty_store.close_meeting(meeting_id, author=USER, record=RECORD)
+    with pytest.raises(StoreError, match="est close"):
+        empty_store.correct_meeting(meeting_id, D(2026, 11, 25), "mois", "2026-10", author=USER)
