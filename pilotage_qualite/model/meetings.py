@@ -35,6 +35,7 @@ class Meeting:
     notes: dict[int, str]  # agenda point (1–8) -> latest note
     decisions: tuple[Decision, ...]  # in the order they were taken
     closed_on: dt.datetime | None
+    fingerprint: str | None = None  # of the record kept at closing (model.meeting_record)
 
     @property
     def is_open(self) -> bool:

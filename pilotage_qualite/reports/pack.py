@@ -177,6 +177,9 @@ def _cover(pdf: PackPDF, agenda: agenda_module.Agenda, cover: Cover) -> None:
                  if meeting.closed_on is not None else "ouverte")
         facts += [("Réunion", f"n° {meeting.id} du {formats.date_fr(meeting.day)} ({state})"),
                   ("Participants", ", ".join(meeting.participants) or "non renseignés")]
+        if meeting.fingerprint:  # a paper copy checked against the base: « verifier » recomputes it
+            facts.append(("Empreinte du relevé", f"{meeting.fingerprint[:32]}\n{meeting.fingerprint[32:]}\n"
+                                                 f"(SHA-256 ; « verifier {meeting.id} » la recalcule)"))
     else:
         facts.append(("Réunion", "dossier préparatoire : aucune réunion enregistrée pour ce dossier"))
     if agenda.previous:

@@ -80,8 +80,11 @@ class Meetings(Imports):
             notes = _latest_notes(conn, meeting_id)
             decisions = _decisions(conn, meeting_id)
             closed = _closed_on(conn, meeting_id)
+            fingerprint = scalar(conn, "SELECT min(empreinte) FROM reunion_clotures WHERE reunion_id = ?",
+                                 [int(meeting_id)])
         return Meeting(id=int(found[0]), day=found[1], period=parse_period(found[2]), site=found[3],
-                       participants=tuple(participants), notes=notes, decisions=decisions, closed_on=closed)
+                       participants=tuple(participants), notes=notes, decisions=decisions, closed_on=closed,
+                       fingerprint=fingerprint)
 
     def previous_meeting(self, meeting_id: int) -> Meeting | None:
         """The meeting held before this one for the same scope (site or Ensemble), or None."""

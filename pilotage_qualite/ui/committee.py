@@ -58,8 +58,7 @@ def closed_record(meeting: Meeting, today: agenda_module.Agenda) -> agenda_modul
                    "depuis) : la réunion reste montrée avec les chiffres qu'elle a vus.", icon=":material/history:")
         with st.expander("Voir ce qui a changé depuis la réunion"):
             st.markdown("\n".join(f"- {md(line)}" for line in changed))
-    fingerprint = context.store().meetings().set_index("id").loc[meeting.id, "empreinte"]
-    st.caption(f"Chiffres tels que montrés en réunion (relevé conservé à la clôture, empreinte {fingerprint[:16]}…, "
+    st.caption(f"Chiffres tels que montrés en réunion (relevé conservé à la clôture, empreinte {meeting.fingerprint[:16]}…, "
                f"vérifiable par « verifier {meeting.id} »).")
     return as_recorded(today, recorded)
 

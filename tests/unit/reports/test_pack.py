@@ -174,3 +174,19 @@ def test_events_appear_on_the_trends_and_in_the_list_of_the_period(demo_data_dir
     assert not any(line.startswith("04/05/2026 Nouvelle grille") for line in lines)
     assert "Saisie erronée" not in text and "Après la période" not in text
     assert "trait vertical plein = changement de processus" in text
+
+
+def test_the_pack_of_a_closed_meeting_prints_its_records_fingerprint_on_the_cover(demo_data_dir: Path,
+                                                                                   tmp_path: Path):
+    from pilotage_qualite.model.meeting_record import PARTS, canonical
+
+    store = open_store(load_settings(environ={"PILOTAGE_DONNEES": str(demo_data_dir)}))
+    meeting_id = store.create_meeting(dt.date(2026, 10, 14), "trimestre", "2026-T3", None, author="qualite")
+    whole = store.close_meeting(meeting_id, author="qualite", record={name: canonical(name) for name in PARTS})
+    out = tmp_path / "reunion-close.pdf"
+    done = run_cli("--base", str(store.path), "dossier", "--reunion", str(meeting_id), "--sortie", str(out))
+    assert done.returncode == 0, done.stderr
+    text = pdf_text(out)
+    # Printed on two lines of 32 hexadecimal digits, so a reader can compare it with `reunions`.
+    assert "Empreinte du relevé" in text and whole[:32] in text and whole[32:] in text
+    assert f"« verifier {meeting_id} » la recalcule" in text
