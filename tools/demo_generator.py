@@ -921,6 +921,19 @@ SURVEY_ACTIONS = (
     "Renforcer le tutorat des nouveaux médiateurs",
     "Mettre en place un suivi des orientations vers les partenaires",
 )
+# The indicators a quality lead names on an action (the plan's « Indicateurs concernés »): only
+# where the link is plain; complaint and audit actions answer one case and stay unlinked.
+ACTION_INDICATORS = {
+    "Réviser le plan de formation": "FOR-01",
+    "Renforcer le suivi des heures de présence terrain": "ACT-04",
+    "Planifier les revues documentaires": "DOC-01",
+    "Préparer l'audit de renouvellement": "AUD-01, AUD-02",
+    "Mieux informer les habitants sur les suites données": "SAT-01",
+    "Présenter les résultats de l'enquête aux partenaires": "SAT-02",
+    "Renforcer le tutorat des nouveaux médiateurs": "FOR-03",
+    "Mettre en place un suivi des orientations vers les partenaires": "ACT-03, SAT-02",
+    INCIDENT_ACTIONS["agression physique"]: "SEC-01, SEC-02",
+}
 OTHER_ACTIONS = (
     "Équiper les médiateurs de lampes frontales pour les présences en soirée",
     "Créer une boîte à idées numérique",
@@ -1043,6 +1056,7 @@ def build_actions(cal: Calendar, rng: np.random.Generator, data: dict[str, pd.Da
             else _pick(rng, PILOTES[:2] + PILOTES[5:]),
             "date_ouverture": _ts(opened), "echeance": _ts(due), "date_realisation": _ts(done),
             "statut": status, "efficacite": efficacy,
+            "indicateurs": ACTION_INDICATORS.get(seed.intitule),
             "_ref_origine": seed.ref_origine, "_source": seed.source,
         })
     actions = pd.DataFrame(rows)
@@ -1654,7 +1668,7 @@ EFFICACY_SPELLINGS = {"efficace": ("Efficace",), "non efficace": ("Non efficace"
 def write_actions(folder: Path, data: pd.DataFrame, cal: Calendar,
                   rng: np.random.Generator) -> None:
     header = ["N° action", "Action", "Origine", "Réf. origine", "Site", "Pilote", "Ouverte le",
-              "Échéance", "Soldée le", "Statut", "Efficacité"]
+              "Échéance", "Soldée le", "Statut", "Efficacité", "Indicateurs concernés"]
     rows = []
     for i, r in enumerate(_records(data)):
         due = r["echeance"]
@@ -1664,13 +1678,13 @@ def write_actions(folder: Path, data: pd.DataFrame, cal: Calendar,
                      _spell(rng, ACTION_ORIGIN_SPELLINGS, r["origine"]), r["_ref_origine"],
                      r["site"], r["pilote"], r["date_ouverture"], due, r["date_realisation"],
                      _spell(rng, ACTION_STATUS_SPELLINGS, r["statut"]),
-                     _spell(rng, EFFICACY_SPELLINGS, r["efficacite"])])
+                     _spell(rng, EFFICACY_SPELLINGS, r["efficacite"]), r["indicateurs"]])
     plan = _Table(header, rows, title="Plan d'amélioration",
                   preamble=[["Plan d'amélioration continue"], [STRUCTURE],
                             [f"Mis à jour le {_fr_date(cal.export_day)}"], []],
                   date_columns=("Ouverte le", "Échéance", "Soldée le"),
                   widths={"A": 12, "B": 60, "C": 22, "D": 30, "E": 14, "F": 26, "G": 12,
-                          "H": 12, "I": 12, "J": 14, "K": 12})
+                          "H": 12, "I": 12, "J": 14, "K": 12, "L": 20})
     lists = _Table(["Statuts", "Origines", "Efficacité"],
                    [["À faire", "Audit", "Efficace"], ["En cours", "Réclamation", "Non efficace"],
                     ["Soldée", "Enquête de satisfaction", "À évaluer"],

@@ -58,3 +58,18 @@ def effects_column(actions: pd.DataFrame, results: pd.DataFrame, indicator_id: s
         out.append(measured_effect(series, pd.Timestamp(done).date()) if on_purpose and finished and len(series)
                    else None)
     return out
+
+
+def effects_by_indicator(actions: pd.DataFrame, results: pd.DataFrame, site: str | None, period) -> pd.DataFrame:
+    """One row per (action, indicator it names) of ``actions`` (done, linked on purpose: see
+    ``actions_linked_and_done``) with its measured effect; codes with no values are skipped."""
+    rows = []
+    for action in actions.itertuples(index=False):
+        for code in str(action.indicateurs).split(", "):
+            series = trend(results, code, site, period)
+            if len(series):
+                rows.append({"numero": action.numero, "intitule": action.intitule, "indicateur": code,
+                             "date_realisation": action.date_realisation,
+                             "effet": measured_effect(series, pd.Timestamp(action.date_realisation).date()),
+                             "efficacite": action.efficacite})
+    return pd.DataFrame(rows, columns=["numero", "intitule", "indicateur", "date_realisation", "effet", "efficacite"])

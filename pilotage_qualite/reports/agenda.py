@@ -60,12 +60,13 @@ from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.meetings import Decision, Meeting
 from pilotage_qualite.model.periods import Period
 from pilotage_qualite.model.status import A_SURVEILLER, ATTEINT, NON_ATTEINT, OFF_TARGET, status_label
-from pilotage_qualite.reports import selections
+from pilotage_qualite.reports import action_effects, selections
 from pilotage_qualite.reports.process_queries.actions import (
     ACTION_HORIZON_DAYS,
     actions_closed_since,
     actions_effectiveness_to_check,
     actions_late_or_due,
+    actions_linked_and_done,
 )
 from pilotage_qualite.reports.process_queries.audits import open_findings
 from pilotage_qualite.reports.process_queries.requests import oldest_open_items
@@ -206,7 +207,7 @@ def build_agenda(store: Store, catalogue: Catalogue, results: pd.DataFrame, peri
             _satisfaction(tiles, catalogue, view, site),
             _audits(tiles, catalogue, view),
             _safety(tiles, catalogue, view, site),
-            _plan(tiles, catalogue, view, previous, period),
+            _plan(tiles, catalogue, view, previous, period, results, site),
             _new_decisions(meeting),
         ]
     items[1].tables.append(period_events(events, period, {n: d.label for n, d in store.datasets.items()}))
@@ -461,11 +462,15 @@ ACTION_COLUMNS = {"numero": "Action", "intitule": "Intitulé", "origine": "Origi
 CLOSED_COLUMNS = {"numero": "Action", "intitule": "Intitulé", "origine": "Origine", "pilote": "Pilote",
                   "echeance": "Échéance", "date_realisation": "Réalisée le", "delai": "Délai",
                   "efficacite": "Efficacité"}
+EFFECT_COLUMNS = {"numero": "Action", "intitule": "Intitulé", "indicateur": "Indicateur",
+                  "date_realisation": "Réalisée le", "effet": "Effet mesuré sur l'indicateur",
+                  "efficacite": "Efficacité (jugée)"}
 CHECK_COLUMNS = {"numero": "Action", "intitule": "Intitulé", "origine": "Origine", "pilote": "Pilote",
                  "date_realisation": "Réalisée le", "efficacite": "Efficacité"}
 
 
-def _plan(tiles, catalogue, view, previous: Meeting | None, period: Period) -> AgendaItem:
+def _plan(tiles, catalogue, view, previous: Meeting | None, period: Period, results: pd.DataFrame,
+          site: str | None) -> AgendaItem:
     item = _item()
     item.tiles = _select(tiles, _ids(catalogue, source="actions"))
     as_of = formats.date_fr(period.fin)
@@ -478,6 +483,7 @@ def _plan(tiles, catalogue, view, previous: Meeting | None, period: Period) -> A
         since = reviewed.fin if reviewed.fin < period.fin else period.debut
     closed = view(actions_closed_since, since=since)
     check = view(actions_effectiveness_to_check)
+    effects = action_effects.effects_by_indicator(view(actions_linked_and_done), results, site, period)
     item.tables += [
         AgendaTable(f"Actions en retard au {as_of}", late, ACTION_COLUMNS, f"Aucune action en retard au {as_of}."),
         AgendaTable(f"Actions à échéance dans les {ACTION_HORIZON_DAYS} jours suivant le {as_of}", due,
@@ -486,6 +492,8 @@ def _plan(tiles, catalogue, view, previous: Meeting | None, period: Period) -> A
               f"Aucune action réalisée depuis le {formats.date_fr(since)}."),
         AgendaTable("Efficacité à vérifier (actions réalisées sur 12 mois)", check, CHECK_COLUMNS,
               "Toutes les actions réalisées sur 12 mois ont leur efficacité évaluée."),
+        AgendaTable("Effet mesuré des actions liées à un indicateur (réalisées sur 12 mois)", effects,
+                    EFFECT_COLUMNS, "Aucune action réalisée sur 12 mois n'est liée à un indicateur."),
     ]
     item.facts.append(f"Au {as_of} : {_plural(len(late), 'action en retard', 'actions en retard')}, "
                       f"{_plural(len(due), 'action', 'actions')} à échéance dans les "

@@ -138,3 +138,13 @@ def actions_effectiveness_to_check(conn, period: Period) -> pd.DataFrame:
         FROM actions WHERE {_DONE_ACTION} AND date_realisation >= $debut_fenetre
           AND (efficacite IS NULL OR efficacite NOT IN ('efficace', 'non efficace'))
         ORDER BY date_realisation, numero""", period_params(period))
+
+
+def actions_linked_and_done(conn, period: Period) -> pd.DataFrame:
+    """Actions completed in the 12 months ending with the period that name indicators in their
+    `indicateurs` column: point 7 shows each one's measured effect on each of them."""
+    return query(conn, f"""
+        SELECT numero, intitule, indicateurs, date_realisation, efficacite
+        FROM actions WHERE {_DONE_ACTION} AND date_realisation >= $debut_fenetre
+          AND coalesce(indicateurs, '') <> ''
+        ORDER BY date_realisation, numero""", period_params(period))

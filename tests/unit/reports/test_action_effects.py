@@ -8,7 +8,14 @@ from datetime import date
 import pandas as pd
 
 from pilotage_qualite.model.periods import parse_period
-from pilotage_qualite.reports.action_effects import TOO_EARLY, VISIBLE, WORSE, effects_column, measured_effect
+from pilotage_qualite.reports.action_effects import (
+    TOO_EARLY,
+    VISIBLE,
+    WORSE,
+    effects_by_indicator,
+    effects_column,
+    measured_effect,
+)
 
 
 def series(values: list[float | None], variations: list[str | None], first: str = "2026-01") -> pd.DataFrame:
@@ -53,3 +60,15 @@ def test_only_actions_linked_on_purpose_and_done_get_an_effect():
                             "date_realisation": [pd.Timestamp("2026-04-01"), pd.Timestamp("2026-04-01"), None]})
     effects = effects_column(actions, results, "REC-03", None, parse_period("2026-05"))
     assert effects[0].startswith(VISIBLE) and effects[1:] == [None, None]
+
+
+def test_point_7_gives_one_effect_per_indicator_an_action_names_and_skips_codes_without_values():
+    # REC-03 has values (the series above); SAT-01 has none in these results: no row for it.
+    results = series([50, 60, 70, 80, 90], [None, "cause commune", "cause commune", "cause commune", "amélioration"])
+    results = results.assign(indicateur="REC-03", dimension=None, modalite=None,
+                             periode=[f"2026-0{k}" for k in range(1, 6)])
+    actions = pd.DataFrame({"numero": ["A-7"], "intitule": ["Relances"], "indicateurs": ["REC-03, SAT-01"],
+                            "date_realisation": [pd.Timestamp("2026-04-01")], "efficacite": ["efficace"]})
+    table = effects_by_indicator(actions, results, None, parse_period("2026-05"))
+    assert list(table["indicateur"]) == ["REC-03"]
+    assert table["effet"].iloc[0].startswith(VISIBLE) and table["efficacite"].iloc[0] == "efficace"
