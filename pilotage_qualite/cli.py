@@ -24,6 +24,7 @@ from pilotage_qualite.cli_common import (  # noqa: F401 - EXIT_* and BadInput ar
     EXIT_OK,
     BadInput,
     FrenchParser,
+    full_catalogue,
     print_table,
     store_of,
     write_output,
@@ -35,7 +36,7 @@ from pilotage_qualite.common.settings import Settings, load_settings
 # file in its child process first and loads the engine meanwhile (see cmd_importer). Each verb
 # imports what it uses.
 from pilotage_qualite.intake import sandbox
-from pilotage_qualite.model.catalogue import Catalogue, CatalogueError
+from pilotage_qualite.model.catalogue import CatalogueError
 from pilotage_qualite.model.datasets import DeclarationError, load_datasets
 from pilotage_qualite.model.periods import Period, PeriodError, parse_period
 
@@ -280,20 +281,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
           "(lignes rejetées volontairement : voir la commande « rejets ») ; chaque import peut être "
           "annulé (commande « annuler »).")
     return EXIT_OK
-
-
-def full_catalogue(store: Store, args: argparse.Namespace) -> Catalogue:
-    """The catalogue files plus the indicators added in the app; those that no longer fit are
-    left out with a warning."""
-    from pilotage_qualite.engine.schema_checks import check_against_schema
-    from pilotage_qualite.model.indicator_format import load_catalogue
-    from pilotage_qualite.reports.catalogue_edits import with_additions
-
-    catalogue, problems = with_additions(load_catalogue(), store.added_indicators())
-    check_against_schema(catalogue, store.datasets, verified_dir=load_settings(database=args.base).checks_dir)
-    for problem in problems:
-        print(f"Attention : {problem}", file=sys.stderr)
-    return catalogue
 
 
 def chosen_period(store: Store, text: str | None, grain: str) -> Period:

@@ -14,6 +14,7 @@ from pilotage_qualite.common.settings import load_settings
 if TYPE_CHECKING:
     import pandas as pd
 
+    from pilotage_qualite.model.catalogue import Catalogue
     from pilotage_qualite.store import Store
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -70,3 +71,17 @@ def write_output(path: Path, content: bytes) -> None:
         path.write_bytes(content)
     except OSError as exc:
         raise BadInput(f"impossible d'écrire « {path} » ({exc.strerror or exc}).") from None
+
+
+def full_catalogue(store: Store, args: argparse.Namespace) -> Catalogue:
+    """The catalogue files plus the indicators added in the app; those that no longer fit are
+    left out with a warning."""
+    from pilotage_qualite.engine.schema_checks import check_against_schema
+    from pilotage_qualite.model.indicator_format import load_catalogue
+    from pilotage_qualite.reports.catalogue_edits import with_additions
+
+    catalogue, problems = with_additions(load_catalogue(), store.added_indicators())
+    check_against_schema(catalogue, store.datasets, verified_dir=load_settings(database=args.base).checks_dir)
+    for problem in problems:
+        print(f"Attention : {problem}", file=sys.stderr)
+    return catalogue

@@ -1,12 +1,24 @@
 """The committee's record on the command line (product.md): ``reunions`` lists the meetings with
 their fingerprint, ``verifier REUNION`` recomputes a closed meeting's record from what the base
-keeps and says « intact » (exit 0) or which part differs (exit 1)."""
+keeps and says « intact » (exit 0) or which part differs (exit 1); ``prelecture --reunion ID --sortie
+F.pdf`` writes what changed since the last committee, for a scheduled task before the meeting."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from pilotage_qualite.cli_common import EXIT_ERROR, EXIT_OK, print_table, store_of
+from pilotage_qualite.cli_common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    BadInput,
+    full_catalogue,
+    print_table,
+    store_of,
+    write_output,
+)
+from pilotage_qualite.common.settings import load_settings
 
 
 def cmd_reunions(args: argparse.Namespace) -> int:
@@ -32,6 +44,28 @@ def cmd_verifier(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def cmd_prelecture(args: argparse.Namespace) -> int:
+    from pilotage_qualite import startup  # fpdf2 and the engine: loaded by this verb only
+    from pilotage_qualite.reports import pack, preread
+
+    output = Path(args.sortie)
+    if not output.parent.is_dir():
+        raise BadInput(f"le dossier « {output.parent} » n'existe pas : rien n'est écrit.")
+    settings = load_settings(database=args.base)
+    store = startup.open_store(settings)
+    meeting = store.meeting(args.reunion)
+    try:
+        pdf = preread.preread_pdf(store, full_catalogue(store, args), meeting.id,
+                                  structure=startup.structure_name(settings.structure, store))
+    except pack.PackError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    write_output(output, pdf)
+    print(f"Prélecture de la réunion n° {meeting.id} du {meeting.day:%d/%m/%Y} ({meeting.period.label_fr}) "
+          f"écrite dans « {output} ».")
+    return EXIT_OK
+
+
 def register(verbs) -> None:
     """Add the record's verbs to the command line's sub-parsers."""
     listed = verbs.add_parser("reunions", help="lister les réunions du comité, avec l'empreinte de leur relevé")
@@ -40,3 +74,8 @@ def register(verbs) -> None:
     check = verbs.add_parser("verifier", help="vérifier qu'une réunion close n'a pas été modifiée depuis sa clôture")
     check.add_argument("reunion", type=int, metavar="REUNION", help="numéro de la réunion (voir « reunions »)")
     check.set_defaults(run=cmd_verifier)
+    pre_read = verbs.add_parser("prelecture", help="écrire la prélecture d'une réunion (PDF) : ce qui a changé "
+                                                   "depuis le dernier comité")
+    pre_read.add_argument("--reunion", type=int, required=True, metavar="ID", help="numéro de la réunion (voir « reunions »)")
+    pre_read.add_argument("--sortie", required=True, metavar="FICHIER.pdf", help="fichier PDF à écrire")
+    pre_read.set_defaults(run=cmd_prelecture)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import total_ordering
 
 from pilotage_qualite.common.months import month_fr
@@ -56,6 +56,11 @@ class Period:
     def fin(self) -> date:
         """First day of the next period (excluded)."""
         return add_months(self.debut, MONTHS_PER_GRAIN[self.grain])
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day: what a reader means by « au 31/10/2026 » for the end of October."""
+        return self.fin - timedelta(days=1)
 
     @property
     def debut_fenetre(self) -> date:

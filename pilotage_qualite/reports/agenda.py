@@ -473,7 +473,7 @@ def _plan(tiles, catalogue, view, previous: Meeting | None, period: Period, resu
           site: str | None) -> AgendaItem:
     item = _item()
     item.tiles = _select(tiles, _ids(catalogue, source="actions"))
-    as_of = formats.date_fr(period.fin)
+    as_of = formats.date_fr(period.last_day)  # late: due before the end of that day
     actions = view(actions_late_or_due)
     late = actions[actions["situation"] == "en retard"].reset_index(drop=True)
     due = actions[actions["situation"] != "en retard"].reset_index(drop=True)

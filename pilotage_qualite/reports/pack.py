@@ -314,7 +314,8 @@ def _column_widths(pdf: PackPDF, frame: pd.DataFrame, headers: list[str]) -> lis
     return [m + e * room / sum(extra) for m, e in zip(minimum, extra)]
 
 
-def _table(pdf: PackPDF, table: agenda_module.AgendaTable) -> None:
+def draw_table(pdf: PackPDF, table: agenda_module.AgendaTable) -> None:
+    """A titled table in French cells, its columns sized to their words (or its empty sentence)."""
     pdf.keep(20)
     pdf.paragraph(table.title, 10, "B", 5)
     pdf.ln(1)
@@ -378,7 +379,7 @@ def _indicator_overview(pdf: PackPDF, tiles: list[Tile]) -> None:
         "n": [t.count for t in tiles],
         "statut": [status_label(t.status) for t in tiles],
     })
-    _table(pdf, agenda_module.AgendaTable("Tous les indicateurs de la période", data,
+    draw_table(pdf, agenda_module.AgendaTable("Tous les indicateurs de la période", data,
                                     {"processus": "Processus", "indicateur": "Indicateur", "valeur": "Valeur",
                                      "cible": "Cible", "n": "n", "statut": "Statut"}, ""))
 
@@ -416,7 +417,7 @@ def _item(pdf: PackPDF, item: agenda_module.AgendaItem, agenda: agenda_module.Ag
     if item.key == "synthese":
         _indicator_overview(pdf, agenda.tiles)
     for table in item.tables:
-        _table(pdf, table)
+        draw_table(pdf, table)
 
 
 def render_pack(agenda: agenda_module.Agenda, *, structure: str = "",

@@ -53,7 +53,7 @@ def committee_pack_section(agenda, meeting: Meeting | None) -> None:
     """The pack of the agenda shown: downloaded as it is now, archived with the meeting (the
     evidence an auditor asks for), and the packs archived earlier."""
     from pilotage_qualite import startup
-    from pilotage_qualite.reports import pack  # vl-convert and fpdf2: loaded when the Comité page needs them
+    from pilotage_qualite.reports import pack, preread  # vl-convert and fpdf2: loaded when the Comité page needs them
     from pilotage_qualite.ui import access, actions, context
 
     store = context.store()
@@ -68,6 +68,13 @@ def committee_pack_section(agenda, meeting: Meeting | None) -> None:
     with st.container(horizontal=True):
         st.download_button("Télécharger le dossier PDF", data=pdf, file_name=f"{stem}.pdf", mime=PDF_MIME,
                            icon=":material/picture_as_pdf:", on_click="ignore", key="dossier-pdf")
+        if meeting is not None:  # what changed since the last committee, to send before the meeting
+            st.download_button(
+                "Prélecture (PDF)", file_name=f"prelecture-reunion-{meeting.id}.pdf", mime=PDF_MIME,
+                data=lambda: preread.preread_pdf(store, context.catalogue(), meeting.id, structure=structure),
+                icon=":material/difference:", on_click="ignore", key="prelecture-pdf",
+                help="Ce qui a changé depuis le dernier comité : statuts, causes spéciales, cibles, données "
+                     "pas à jour, actions en retard ou à échéance, décisions de la réunion précédente.")
         if meeting is not None and access.can_write() and st.button(
                 "Produire et archiver avec la réunion", icon=":material/inventory_2:", key="dossier-archiver"):
             try:

@@ -201,6 +201,9 @@ def test_comite_page_archives_the_pack_with_the_meeting(app_env, demo_data_dir: 
     app = open_app({"reunion": str(meeting_id)}, page="app_pages/pilotage/comite.py")
     assert "Dossier du comité (PDF)" in [h.value for h in app.header]
     assert "Aucun dossier archivé avec cette réunion." in [c.value for c in app.caption]
+    downloads = [d.proto.label for d in app.get("download_button")]
+    pdfs = downloads.index("Télécharger le dossier PDF")
+    assert downloads[pdfs:pdfs + 2] == ["Télécharger le dossier PDF", "Prélecture (PDF)"]  # the pre-read: tests/system/test_preread.py
     next(b for b in app.button if b.label == "Produire et archiver avec la réunion").click().run()
     assert not app.exception, [e.message for e in app.exception]
     archived = store.meeting_packs(meeting_id)
