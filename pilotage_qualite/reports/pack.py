@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -34,6 +34,7 @@ from pilotage_qualite.model.periods import Period, periods_ending
 from pilotage_qualite.model.status import NON_ATTEINT, STATUS_COLOUR, status_label
 from pilotage_qualite.reports import agenda as agenda_module
 from pilotage_qualite.reports.chart_specs import event_marks, trend_chart  # the fiche's chart: one definition
+from pilotage_qualite.reports.chart_worker import ChartRenderer
 from pilotage_qualite.reports.figures import figures
 from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.store import Store
@@ -61,17 +62,11 @@ class PackError(Exception):
     """The pack cannot be produced on this machine (a missing font): French message."""
 
 
-def chart_png(chart: alt.TopLevelMixin, scale: float = CHART_SCALE) -> bytes:
-    """A Vega-Lite chart as PNG, rendered in-process by vl-convert (no browser)."""
-    import vl_convert  # loaded by the pack only: it starts a JavaScript engine
-
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
-
-
-def trend_png(rows: pd.DataFrame, events: tuple[Event, ...] = ()) -> bytes:
-    """The fiche's trend chart (value, target, alert band, control limits, events), sized for A4."""
+def trend_spec(rows: pd.DataFrame, events: tuple[Event, ...] = ()) -> dict:
+    """The fiche's trend chart (value, target, alert band, control limits, events), sized for A4.
+    The specs are built by chart_specs and validated by its tests: no JSON-schema pass here."""
     chart = trend_chart(rows, "", "", events).properties(width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX)
-    return chart_png(chart)
+    return chart.to_dict(validate=False)
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
@@ -345,8 +340,7 @@ def draw_table(pdf: PackPDF, table: agenda_module.AgendaTable) -> None:
     pdf.ln(4)
 
 
-def _trend(pdf: PackPDF, trend: agenda_module.Trend) -> None:
-    image = trend_png(trend.rows, trend.events)
+def _trend(pdf: PackPDF, trend: agenda_module.Trend, image: bytes) -> None:
     with Image.open(io.BytesIO(image)) as png:
         width_px, height_px = png.size
     width = pdf.content_width * CHART_PAGE_SHARE
@@ -384,7 +378,8 @@ def _indicator_overview(pdf: PackPDF, tiles: list[Tile]) -> None:
                                      "cible": "Cible", "n": "n", "statut": "Statut"}, ""))
 
 
-def _item(pdf: PackPDF, item: agenda_module.AgendaItem, agenda: agenda_module.Agenda, *, new_page: bool) -> None:
+def _item(pdf: PackPDF, item: agenda_module.AgendaItem, agenda: agenda_module.Agenda, renderer: ChartRenderer, *,
+          new_page: bool) -> None:
     if new_page:
         pdf.add_page()
     heading = f"{item.number}. {item.title}"
@@ -413,7 +408,7 @@ def _item(pdf: PackPDF, item: agenda_module.AgendaItem, agenda: agenda_module.Ag
         pdf.paragraph(CHART_KEY, 8, "I", 4)
         pdf.ln(2)
         for trend in item.trends:
-            _trend(pdf, trend)
+            _trend(pdf, trend, renderer.next_png())
     if item.key == "synthese":
         _indicator_overview(pdf, agenda.tiles)
     for table in item.tables:
@@ -421,7 +416,7 @@ def _item(pdf: PackPDF, item: agenda_module.AgendaItem, agenda: agenda_module.Ag
 
 
 def render_pack(agenda: agenda_module.Agenda, *, structure: str = "",
-                generated_at: dt.datetime | None = None) -> bytes:
+                generated_at: dt.datetime | None = None, renderer: ChartRenderer | None = None) -> bytes:
     """The PDF of an agenda: cover with the agenda and its pages, then one section per point."""
     cover = Cover(structure, generated_at or dt.datetime.now().replace(second=0, microsecond=0))
     where = agenda.where
@@ -434,8 +429,11 @@ def render_pack(agenda: agenda_module.Agenda, *, structure: str = "",
     pdf.set_creator("Pilotage qualité")
     pdf.set_lang("fr")
     _cover(pdf, agenda, cover)
-    for index, item in enumerate(agenda.items):
-        _item(pdf, item, agenda, new_page=index > 0)  # the contents placeholder opened the first page
+    with nullcontext(renderer) if renderer else ChartRenderer(CHART_SCALE) as charts:
+        for trend in (trend for item in agenda.items for trend in item.trends):
+            charts.submit(trend_spec(trend.rows, trend.events))  # rendered by the child while pages are laid out
+        for index, item in enumerate(agenda.items):
+            _item(pdf, item, agenda, charts, new_page=index > 0)  # the contents placeholder opened the first page
     return bytes(pdf.output())
 
 
@@ -448,7 +446,8 @@ def committee_pack(store: Store, catalogue: Catalogue, period: Period, site: str
                    meeting: Meeting | None = None, structure: str = "", today: dt.date | None = None,
                    generated_at: dt.datetime | None = None) -> bytes:
     """Compute, build the agenda (of `meeting` when given) and lay out its PDF."""
-    results = pack_results(store, catalogue, period)
-    built = agenda_module.build_agenda(store, catalogue, results, period, site, meeting=meeting, today=today)
-    return render_pack(built, structure=structure, generated_at=generated_at)
+    with ChartRenderer(CHART_SCALE) as renderer:  # its engine starts while the figures are computed
+        results = pack_results(store, catalogue, period)
+        built = agenda_module.build_agenda(store, catalogue, results, period, site, meeting=meeting, today=today)
+        return render_pack(built, structure=structure, generated_at=generated_at, renderer=renderer)
 

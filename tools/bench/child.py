@@ -12,6 +12,10 @@ memory (``os.wait4``).
 * ``page --script app.py [--page fiche] [--param indicateur=REC-03]``: the server-side run of a
   Streamlit script with ``streamlit.testing.v1.AppTest``, cold (first run in the process) then
   from cache (new sessions in the same process: a repeat visit).
+* ``pack --data D``: the committee pack (PDF) of the 3rd quarter 2026 for the demo base in the
+  data folder D, with the modules a server has loaded (first pack of the process: its chart
+  renderer starts too), then again in the same process; the baseline: vl-convert alone rendering
+  the same charts' specs to PNG in a new process (its own start included).
 """
 
 from __future__ import annotations
@@ -95,6 +99,46 @@ def cmd_query(args: argparse.Namespace) -> None:
            "warm_runs_s": warm, "result_rows": len(first)})
 
 
+PACK_PERIOD = "2026-T3"
+
+
+def _pack_inputs(data: str):
+    from pilotage_qualite.common.settings import load_settings
+    from pilotage_qualite.model.indicator_format import load_catalogue
+    from pilotage_qualite.model.periods import parse_period
+    from pilotage_qualite.startup import open_store
+
+    return open_store(load_settings(environ={"PILOTAGE_DONNEES": data})), load_catalogue(), parse_period(PACK_PERIOD)
+
+
+def cmd_pack(args: argparse.Namespace) -> None:
+    from pilotage_qualite.reports import pack
+
+    store, catalogue, period = _pack_inputs(args.data)
+    start = time.perf_counter()
+    pdf = pack.committee_pack(store, catalogue, period, None)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    pack.committee_pack(store, catalogue, period, None)
+    _emit({"cold_s": cold, "warm_s": time.perf_counter() - start, "pdf_bytes": len(pdf)})
+
+
+def cmd_pack_charts(args: argparse.Namespace) -> None:
+    """The baseline: the pack's trend charts as Vega-Lite specs (built before timing), then only
+    vl-convert's rendering of them to PNG at the pack's scale."""
+    from pilotage_qualite.reports import agenda, pack
+
+    store, catalogue, period = _pack_inputs(args.data)
+    built = agenda.build_agenda(store, catalogue, pack.pack_results(store, catalogue, period), period, None)
+    specs = [pack.trend_spec(trend.rows, trend.events) for item in built.items for trend in item.trends]
+    start = time.perf_counter()
+    import vl_convert
+
+    for spec in specs:
+        vl_convert.vegalite_to_png(spec, scale=pack.CHART_SCALE)
+    _emit({"cold_s": time.perf_counter() - start, "charts": len(specs)})
+
+
 def _page_url_path(script: Path, page: str) -> str:
     """The url_path st.navigation registers for app_pages/<page>.py (its hash names the page)."""
     text = script.read_text(encoding="utf-8")
@@ -166,6 +210,10 @@ def main(argv=None) -> None:
     page.add_argument("--expect-title")
     page.add_argument("--warm-runs", type=int, default=3)
     page.set_defaults(run=cmd_page)
+    for name, run in (("pack", cmd_pack), ("pack-charts", cmd_pack_charts)):
+        verb = verbs.add_parser(name)
+        verb.add_argument("--data", required=True)
+        verb.set_defaults(run=run)
     args = parser.parse_args(argv)
     args.run(args)
 

@@ -44,6 +44,7 @@ GROUP_FIGURES = {
                "linearity_cold", "linearity_warm"],
     "pages": ["overview_cold", "overview_cache", "fiche_cold", "fiche_cache"],
     "serve": ["serve_first_page"],
+    "pack": ["pack_quarter"],
 }
 
 
@@ -338,6 +339,31 @@ def measure_pages(inputs, rounds: int, warmup: int, work: Path) -> dict:
     return out
 
 
+def measure_pack(rounds: int, warmup: int, work: Path) -> dict:
+    """The committee pack of a quarter on the demo (product.md: under 3 s), against vl-convert
+    alone rendering the same charts."""
+    data = work / "demo"
+    data.mkdir(exist_ok=True)
+    loaded = run_process([PYTHON, "-m", "pilotage_qualite", "demo"], env=child_env(PILOTAGE_DONNEES=str(data)))
+    if loaded.code != 0:
+        raise RuntimeError(f"demo load failed: {loaded.err[-500:]}")
+    packs, charts = [], []
+    for k in range(rounds):
+        made = run_process([PYTHON, "-m", "tools.bench.child", "pack", "--data", str(data)])
+        bare = run_process([PYTHON, "-m", "tools.bench.child", "pack-charts", "--data", str(data)])
+        if k >= warmup:
+            packs.append(made.json())
+            charts.append(bare.json())
+    cold = [j["cold_s"] for j in packs]
+    bare_s = [j["cold_s"] for j in charts]
+    return {"pack_quarter": figure(
+        "Committee pack (PDF) of a quarter, demo: first pack of a process with the server's modules loaded",
+        median(cold), cold, baseline=median(bare_s), baseline_runs=bare_s,
+        baseline_label=f"vl-convert alone rendering the pack's {charts[-1]['charts']} charts to PNG (its start included)",
+        goal="< 3 s", goal_on="value", goal_max=3.0,
+        second_pack_s=_round(median([j["warm_s"] for j in packs])), pdf_bytes=packs[-1]["pdf_bytes"])}
+
+
 def measure_serve(inputs, rounds: int, warmup: int, work: Path) -> dict:
     hello = work / "hello.py"
     hello.write_text(HELLO, encoding="utf-8")
@@ -448,12 +474,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--cache", type=Path, default=CACHE_DIR, help="where generated inputs are kept")
     parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument("--only", nargs="*", choices=["import", "engine", "pages", "serve"],
+    parser.add_argument("--only", nargs="*", choices=["import", "engine", "pages", "serve", "pack"],
                         help="measure only these groups (default: all)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     rounds = args.runs + args.warmup
-    groups = args.only or ["import", "engine", "pages", "serve"]
+    groups = args.only or ["import", "engine", "pages", "serve", "pack"]
 
     log(f"Benchmark, scale {args.scale:g}: {args.runs} run(s) per figure after {args.warmup} warm-up.")
     inputs = ensure_inputs(args.scale, args.seed, args.cache)
@@ -477,7 +503,9 @@ def main(argv=None) -> int:
                  ("pages", "overview and fiche pages (AppTest) vs hello world", lambda: measure_pages(
                      inputs, rounds, args.warmup, work)),
                  ("serve", "streamlit run to first page vs hello world", lambda: measure_serve(
-                     inputs, rounds, args.warmup, work))]
+                     inputs, rounds, args.warmup, work)),
+                 ("pack", "committee pack of a quarter vs vl-convert alone", lambda: measure_pack(
+                     rounds, args.warmup, work))]
         for name, what, measure in steps:
             if name not in groups:
                 continue
