@@ -9,6 +9,8 @@ side and through the store, which refuses writes to a closed meeting. Text typed
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -131,26 +133,60 @@ def render_trend(trend: agenda_module.Trend, tile: Tile, agenda: agenda_module.A
             st.caption(f"{trend.title} : {formats.NO_DATA} sur les dernières périodes.")
 
 
-def render_item(item: agenda_module.AgendaItem, agenda: agenda_module.Agenda, query_params: dict[str, str], *,
-                per_row: int) -> None:
-    """Facts, tiles, trends (with their analysis) and tables of one point, then its note."""
-    st.header(f"{item.number}. {item.title}", divider="gray", anchor=False)
-    for label in item.missing:
-        st.info(f"Aucune donnée « {label} » n'a encore été importée : ce point ne peut pas être documenté.",
-                icon=":material/upload_file:")
-    for fact in item.facts:
-        st.markdown(f"- {md(fact)}")
+PROJECTOR_TILES = 3  # one row of three tiles fits a 1280×720 screen under the bar
+PROJECTOR_TABLE_ROWS = 8
+
+
+def _table_screens(table: agenda_module.AgendaTable, rows: int | None) -> list[agenda_module.AgendaTable]:
+    """A long table cut into screens of ``rows`` rows (titled « … (2/3) »); whole when ``rows`` is None."""
+    size = len(table.data)
+    if rows is None or size <= rows:
+        return [table]
+    parts = range(0, size, rows)
+    return [agenda_module.AgendaTable(f"{table.title} ({k + 1}/{len(parts)})", table.data.iloc[start:start + rows],
+                                      table.columns, table.empty) for k, start in enumerate(parts)]
+
+
+def item_blocks(item: agenda_module.AgendaItem, agenda: agenda_module.Agenda, query_params: dict[str, str], *,
+                per_row: int, projector: bool = False) -> list[Callable[[], None]]:
+    """What a point shows after its facts, in order: each indicator off target (tile, analysis and
+    trend), the tiles, each table, the note. On the projector each block is one screen, long tables
+    and tile grids cut to fit."""
+    blocks: list[Callable[[], None]] = []
     if item.trends:
         by_id = {tile.indicator: tile for tile in item.tiles}
-        for trend in item.trends:
-            render_trend(trend, by_id[trend.indicator], agenda, query_params)
+        blocks += [partial(render_trend, trend, by_id[trend.indicator], agenda, query_params) for trend in item.trends]
     elif item.tiles:
-        tiles.render_grid(item.tiles, query_params, per_row=per_row, period_label=agenda.period.label_fr)
+        size = PROJECTOR_TILES if projector else len(item.tiles)
+        blocks += [partial(tiles.render_grid, item.tiles[start:start + size], query_params, per_row=per_row,
+                           period_label=agenda.period.label_fr) for start in range(0, len(item.tiles), size)]
     for table in item.tables:
-        render_table(table)
+        blocks += [partial(render_table, part) for part in
+                   _table_screens(table, PROJECTOR_TABLE_ROWS if projector else None)]
     if item.note:
-        with st.container(border=True):
-            st.markdown("**Note de séance** : " + comments.as_text(item.note))
+        blocks.append(partial(_render_note, item.note))
+    return blocks
+
+
+def _render_note(note: str) -> None:
+    with st.container(border=True):
+        st.markdown("**Note de séance** : " + comments.as_text(note))
+
+
+def render_item(item: agenda_module.AgendaItem, agenda: agenda_module.Agenda, query_params: dict[str, str], *,
+                per_row: int, screen: int | None = None) -> None:
+    """A point: its title, missing data and facts, then its blocks (:func:`item_blocks`): all of
+    them, or on the projector only those of ``screen`` (its facts come with the first)."""
+    blocks = item_blocks(item, agenda, query_params, per_row=per_row, projector=screen is not None)
+    st.header(f"{item.number}. {item.title}", divider="gray", anchor=False)
+    if screen is None or screen == 1:
+        for label in item.missing:
+            st.info(f"Aucune donnée « {label} » n'a encore été importée : ce point ne peut pas être documenté.",
+                    icon=":material/upload_file:")
+        for fact in item.facts:
+            st.markdown(f"- {md(fact)}")
+    for block in blocks if screen is None else blocks[screen - 1:screen]:
+        block()
 
 
 # --- forms ----------------------------------------------------------------------------------------

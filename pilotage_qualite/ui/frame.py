@@ -46,7 +46,8 @@ def render_banners() -> None:
         st.success(message)
     if access.can_write() and (loosened := context.runtime_folder_warning()):
         st.warning(md(loosened), icon=":material/lock_open:")  # it quotes paths
-    if demo_is_loaded(store):
+    projector = st.session_state["filtres"].projector
+    if demo_is_loaded(store) and not projector:  # on the projector: the figures, nothing else
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.info("**Données de démonstration** : l'Association Médiation Rhône-Loire est une structure "
                   "fictive. Pour travailler sur vos propres tableurs, videz la base puis importez vos "

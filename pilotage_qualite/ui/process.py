@@ -230,8 +230,12 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "t
             shown[header] = [formats.date_fr(pd.Timestamp(v).date()) if pd.notna(v) else "" for v in values]
         else:
             shown[header] = ["" if formats.is_missing(v) or v is pd.NA else str(v) for v in values]
-    if wrap and any(shown[header].astype(str).str.len().max() > LONG_TEXT for header in shown.columns):
+    # On the projector: an HTML table whose type grows with the page's, and no download buttons.
+    projector = getattr(st.session_state.get("filtres"), "projector", False)
+    if projector or (wrap and any(shown[header].astype(str).str.len().max() > LONG_TEXT for header in shown.columns)):
         tables.wrapped_table(shown)  # a decision is read whole, not cut at the column's edge
+        if projector:
+            return
     else:
         tables.table(shown, config)
     named = [file_name] if file_name != "tableau" else []  # two tables with the same headers on one page

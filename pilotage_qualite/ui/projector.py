@@ -50,6 +50,7 @@ html { font-size: 20px; }
 [data-testid="stMarkdown"] p, [data-testid="stMarkdown"] li { font-size: 1.15rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #1a1a1a !important;
   opacity: 1 !important; font-size: 1.05rem; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; color: #000000; }
 [data-testid="stVerticalBlockBorderWrapper"] { border-color: #444444 !important; border-width: 2px !important; }
 </style>
 """
@@ -66,36 +67,54 @@ def _leave() -> None:
     st.session_state["projecteur"] = False
 
 
-# The Comité page steps through its own agenda (the eight points of the meeting) in place:
-# the point shown is in the URL (`?point=3`), changed by the bar's buttons.
+# The Comité page steps through its own agenda (the eight points of the meeting) in place, one
+# screen at a time: a long point (many indicators off target, a long table) spans several screens.
+# The point and the screen shown are in the URL (`?point=3&ecran=2`), changed by the bar's buttons;
+# the page draws the bar itself, once it knows how many screens each point takes.
 COMMITTEE_URL_PATH = "comite"
-POINT_PARAM = "point"
+POINT_PARAM, SCREEN_PARAM = "point", "ecran"
 
 
-def committee_point() -> int:
-    """The committee agenda point shown in projector mode (1–8), from the URL."""
-    raw = st.query_params.get(POINT_PARAM, "1")
-    number = int(raw) if raw.isdigit() else 1
-    return min(max(number, 1), len(ITEM_TITLES))
+def _url_number(name: str, highest: int) -> int:
+    raw = st.query_params.get(name, "1")
+    return min(max(int(raw) if raw.isdigit() else 1, 1), highest)
 
 
-def _go_to_point(number: int) -> None:
-    st.query_params[POINT_PARAM] = str(number)
+def _go_to(point: int, screen: int) -> None:
+    st.query_params[POINT_PARAM] = str(point)
+    st.query_params[SCREEN_PARAM] = str(screen)
 
 
-def _committee_steps(previous, where, following) -> None:
-    """« Précédent », « Point i / 8 · title », « Suivant » over the Comité page's agenda."""
-    here = committee_point()
+def _step_help(verb: str, target: tuple[int, int], here: int) -> str:
+    point, screen = target
+    if point == here:
+        return f"{verb} à l'écran {screen} du point {point}"
+    return f"{verb} au point {point} : {ITEM_TITLES[point - 1]}"
+
+
+def committee_bar(screens: list[int], meeting_line: str) -> tuple[int, int]:
+    """The Comité's compact header on the projector: « Précédent », « Comité · point 3 / 8 · title ·
+    écran 2 / 5 » over the meeting's line, « Suivant », « Quitter ». ``screens``: how many screens
+    each point takes. Returns the point and the screen to show (1-based)."""
     count = len(ITEM_TITLES)
-    where.markdown(f"**Comité · point {here} / {count}** · {ITEM_TITLES[here - 1]}")
+    here = _url_number(POINT_PARAM, count)
+    screen = _url_number(SCREEN_PARAM, screens[here - 1])
+    before = (here, screen - 1) if screen > 1 else (here - 1, screens[here - 2]) if here > 1 else None
+    after = (here, screen + 1) if screen < screens[here - 1] else (here + 1, 1) if here < count else None
+    previous, where, following, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
+    part = f" · écran {screen} / {screens[here - 1]}" if screens[here - 1] > 1 else ""
+    where.markdown(f"**Comité · point {here} / {count}** · {ITEM_TITLES[here - 1]}{part}  \n{meeting_line}")
     with previous.container(border=True):
-        st.button("Précédent", icon=":material/arrow_back:", key="point_precedent", on_click=_go_to_point,
-                  args=(here - 1,), disabled=here == 1, width="stretch",
-                  help=None if here == 1 else f"Revenir au point {here - 1} : {ITEM_TITLES[here - 2]}")
+        st.button("Précédent", icon=":material/arrow_back:", key="point_precedent", on_click=_go_to,
+                  args=before or (here, screen), disabled=before is None, width="stretch",
+                  help=None if before is None else _step_help("Revenir", before, here))
     with following.container(border=True):
-        st.button("Suivant", icon=":material/arrow_forward:", key="point_suivant", on_click=_go_to_point,
-                  args=(here + 1,), disabled=here == count, width="stretch",
-                  help=None if here == count else f"Passer au point {here + 1} : {ITEM_TITLES[here]}")
+        st.button("Suivant", icon=":material/arrow_forward:", key="point_suivant", on_click=_go_to,
+                  args=after or (here, screen), disabled=after is None, width="stretch",
+                  help=None if after is None else _step_help("Passer", after, here))
+    leave.button("Quitter le mode projecteur", icon=":material/close_fullscreen:", key="projecteur_quitter",
+                 on_click=_leave, width="stretch")
+    return here, screen
 
 
 def render(selection: Filters, current) -> None:
@@ -109,12 +128,12 @@ def render(selection: Filters, current) -> None:
     if not selection.projector:
         return
     st.html(PROJECTOR_CSS)
+    if current.url_path == COMMITTEE_URL_PATH:
+        return  # the Comité page draws its own bar (committee_bar)
     here = position(current.url_path)
     params = selection.query_params()
     previous, where, following, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
-    if current.url_path == COMMITTEE_URL_PATH:
-        _committee_steps(previous, where, following)
-    elif here is None:
+    if here is None:
         where.markdown(f"**Hors ordre du jour** · {current.title}")
         following.page_link(AGENDA[0].page, label="Ordre du jour", icon=":material/format_list_numbered:",
                             query_params=params, width="stretch")

@@ -144,23 +144,37 @@ def test_a_closed_meeting_reopens_read_only_and_the_next_one_follows_its_decisio
     assert "Suit la réunion du 20/08/2026" in "\n".join(c.value for c in app.caption)
 
 
-def test_projector_mode_steps_through_the_agenda_one_point_per_screen(app_env, demo_data_dir):
+def bar(app) -> str:
+    return next(m for m in markdown_text(app).splitlines() if m.startswith("**Comité · point"))
+
+
+def test_projector_mode_steps_through_the_agenda_one_screen_at_a_time(app_env, demo_data_dir):
     store = store_of(demo_data_dir)
     meeting_id = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
     app_env(demo_data_dir)
     app = open_app({"reunion": str(meeting_id), "projecteur": "true"}, page=PAGE)
     assert agenda_headers(app) == [HEADERS[0]]
-    assert f"**Comité · point 1 / 8** · {ITEM_TITLES[0]}" in markdown_text(app)
+    assert bar(app).startswith(f"**Comité · point 1 / 8** · {ITEM_TITLES[0]}")
+    assert "Réunion du 23/11/2026 · 3e trimestre 2026 · Ensemble" in bar(app) or \
+        "Réunion du 23/11/2026 · 3e trimestre 2026 · Ensemble" in markdown_text(app)
     assert app.button(key="point_precedent").disabled
-    app.button(key="point_suivant").click().run()
-    app.button(key="point_suivant").click().run()
-    assert agenda_headers(app) == [HEADERS[2]]
-    assert chart_titles(app)  # point 3: the trends of the indicators off target
-    app.button(key="point_precedent").click().run()
-    assert agenda_headers(app) == [HEADERS[1]]
-    for _ in range(6):  # from point 2 to point 8
+    assert not [t for t in app.title if t.value == "Comité de pilotage qualité"]  # the bar is the header
+    screens = []  # (point header, bar) of each screen, « Suivant » after « Suivant »
+    while True:
+        assert len(agenda_headers(app)) == 1 and len(app.get("vega_lite_chart")) <= 1
+        screens.append((agenda_headers(app)[0], bar(app)))
+        if app.button(key="point_suivant").disabled:
+            break
         app.button(key="point_suivant").click().run()
-    assert agenda_headers(app) == [HEADERS[7]] and app.button(key="point_suivant").disabled
+        assert not app.exception
+    points = [HEADERS.index(header) for header, _ in screens]
+    assert points == sorted(points) and set(points) == set(range(8))  # every point, in order
+    third = [text for header, text in screens if header == HEADERS[2]]
+    # Point 3: one screen per indicator off target, each with its trend chart.
+    assert len(third) > 1 and all(f"écran {k} / {len(third)}" in text for k, text in enumerate(third, start=1))
+    while agenda_headers(app) != [HEADERS[2]]:  # back to point 3's last screen
+        app.button(key="point_precedent").click().run()
+    assert f"écran {len(third)} / {len(third)}" in bar(app)
     assert not app.exception
 
 

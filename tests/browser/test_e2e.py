@@ -179,15 +179,26 @@ def test_projector_mode_opens_from_a_link(server, browser):
 
 
 def test_the_committee_steps_through_its_agenda_on_the_projector(server, browser):
-    """The Comité page in projector mode: one agenda point per screen, « Suivant » moves on."""
-    page = browser.new_page(viewport=VIEWPORTS["1920x1080"], locale="fr-FR")
-    page.goto(f"{server}/comite?projecteur=true&grain=Trimestre")
-    settle(page)
-    expect(page.get_by_text("Comité · point 1 / 8")).to_have_count(1, timeout=WAIT_MS)
-    for step in (2, 3):
-        page.get_by_role("button", name="Suivant").click()
+    """The Comité page in projector mode: a compact header (the bar), then one screen of one agenda
+    point; « Suivant » moves through the screens of a long point, then to the next point. At both
+    projector sizes the point's title and its first figure are above the fold."""
+    for size, viewport in VIEWPORTS.items():
+        page = browser.new_page(viewport=viewport, locale="fr-FR")
+        page.goto(f"{server}/comite?projecteur=true&grain=Trimestre")
         settle(page)
-        expect(page.get_by_text(f"Comité · point {step} / 8")).to_have_count(1, timeout=WAIT_MS)
-    assert "point=3" in page.url and "projecteur=true" in page.url
-    shoot(page, "projecteur-comite-point-3", "1920x1080")
-    page.close()
+        expect(page.get_by_text("Comité · point 1 / 8")).to_have_count(1, timeout=WAIT_MS)
+        assert not page.get_by_text("Données de démonstration").count()  # no banner on the projector
+        for _ in range(12):  # through point 2's screens to point 3
+            page.get_by_role("button", name="Suivant").click()
+            settle(page)
+            if page.get_by_text("Comité · point 3 / 8").count():
+                break
+        expect(page.get_by_text("Comité · point 3 / 8")).to_have_count(1, timeout=WAIT_MS)
+        assert "point=3" in page.url and "ecran=1" in page.url and "projecteur=true" in page.url
+        title = page.get_by_role("heading", name="3. Indicateurs hors cible ou en dérive")
+        value = page.locator('[data-testid="stMetricValue"]').first
+        for element in (title, value):
+            box = element.bounding_box()
+            assert box and box["y"] + box["height"] <= viewport["height"], (size, box)
+        shoot(page, "projecteur-comite-point-3", size)
+        page.close()
