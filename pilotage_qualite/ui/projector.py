@@ -3,7 +3,9 @@
 The agenda follows the committee's order of business (ISO 9001 §9.3.2 as the committee runs
 it): the dashboard, then complaints and requests, satisfaction, audits and the improvement
 plan, safety, activity, training and HR, documentation. One page is one screen. On the
-Comité page the bar steps instead through the meeting's eight agenda points, one per screen.
+Comité page the bar steps instead through the meeting's eight agenda points, screen by screen;
+while a meeting is open there is one agenda only: its points (the other pages, opened from a
+tile, offer « Retour au comité » at the point one came from).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from pilotage_qualite.model.meetings import OPEN
 from pilotage_qualite.reports.agenda import ITEM_TITLES
+from pilotage_qualite.ui import context
 from pilotage_qualite.ui.filters import Filters
 
 
@@ -72,6 +76,8 @@ def _leave() -> None:
 # The point and the screen shown are in the URL (`?point=3&ecran=2`), changed by the bar's buttons;
 # the page draws the bar itself, once it knows how many screens each point takes.
 COMMITTEE_URL_PATH = "comite"
+COMMITTEE_PAGE = "app_pages/pilotage/comite.py"
+LAST_POINT = "comite_dernier_point"  # where « Retour au comité » goes back to
 POINT_PARAM, SCREEN_PARAM = "point", "ecran"
 
 
@@ -99,6 +105,7 @@ def committee_bar(screens: list[int], meeting_line: str) -> tuple[int, int]:
     count = len(ITEM_TITLES)
     here = _url_number(POINT_PARAM, count)
     screen = _url_number(SCREEN_PARAM, screens[here - 1])
+    st.session_state[LAST_POINT] = str(here)
     before = (here, screen - 1) if screen > 1 else (here - 1, screens[here - 2]) if here > 1 else None
     after = (here, screen + 1) if screen < screens[here - 1] else (here + 1, 1) if here < count else None
     previous, where, following, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
@@ -133,7 +140,14 @@ def render(selection: Filters, current) -> None:
     here = position(current.url_path)
     params = selection.query_params()
     previous, where, following, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
-    if here is None:
+    meetings = context.store().meetings()
+    open_ids = list(meetings.loc[meetings["statut"] == OPEN, "id"])
+    if open_ids:  # one agenda only: while a meeting is open, the projector's steps are its points
+        where.markdown(f"**Hors ordre du jour du comité** · {current.title}")
+        following.page_link(COMMITTEE_PAGE, label="Retour au comité", icon=":material/groups:", width="stretch",
+                            query_params={"projecteur": "true", "reunion": str(int(open_ids[0])),
+                                          POINT_PARAM: st.session_state.get(LAST_POINT, "1")})
+    elif here is None:
         where.markdown(f"**Hors ordre du jour** · {current.title}")
         following.page_link(AGENDA[0].page, label="Ordre du jour", icon=":material/format_list_numbered:",
                             query_params=params, width="stretch")

@@ -264,3 +264,17 @@ def test_a_meetings_date_is_corrected_from_the_page(app_env, demo_data_dir):
     button(app, "Corriger la réunion").click().run()
     assert not app.exception and "Réunion corrigée" in app.success[0].value
     assert app.subheader[0].value.startswith("Réunion du 30/11/2026 · période revue : 3e trimestre 2026")
+
+
+def test_while_a_meeting_is_open_the_projector_has_one_agenda_its_points(app_env, demo_data_dir):
+    store = store_of(demo_data_dir)
+    meeting_id = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
+    app_env(demo_data_dir)
+    # A fiche opened from point 3 of the meeting on the projector: back to point 3, not to a page tour.
+    committee = open_app({"reunion": str(meeting_id), "projecteur": "true", "point": "3"}, page=PAGE)
+    assert bar(committee).startswith("**Comité · point 3 / 8**")
+    fiche = open_app({"projecteur": "true", "indicateur": "REC-03"}, page="app_pages/pilotage/fiche.py")
+    links = {link.proto.label: link.proto for link in fiche.get("page_link")}
+    assert "Retour au comité" in links and "Suivant" not in links
+    assert f"reunion={meeting_id}" in links["Retour au comité"].query_string
+    assert "**Hors ordre du jour du comité**" in markdown_text(fiche)
