@@ -296,9 +296,22 @@ def close_form(meeting: Meeting) -> None:
         st.warning("Cochez la confirmation pour clore la réunion.")
         return
     shown = agenda(meeting, meeting.period, meeting.site)
-    if write(lambda: actions.close_meeting(meeting.id, lambda: record_parts(shown, context.catalogue())),
-             f"Réunion du {formats.date_fr(meeting.day)} close : son relevé est conservé avec son empreinte."):
-        st.rerun()
+    closed = f"Réunion du {formats.date_fr(meeting.day)} close : son relevé est conservé avec son empreinte."
+    if not write(lambda: actions.close_meeting(meeting.id, lambda: record_parts(shown, context.catalogue())), closed):
+        return
+    # Its pack is archived at once, the closing's fingerprint on its cover: the evidence an auditor asks for.
+    from pilotage_qualite import startup
+    from pilotage_qualite.reports import pack  # vl-convert and fpdf2: loaded when a pack is made
+
+    shown.meeting = context.store().meeting(meeting.id)
+    structure = startup.structure_name(context.settings().structure, context.store())
+    try:
+        with st.spinner("Production et archivage du dossier du comité…"):
+            pack_id = actions.archive_pack(meeting.id, lambda: pack.render_pack(shown, structure=structure))
+        flash(f"{closed} Dossier du comité archivé avec elle (n° {pack_id}).")
+    except (*actions.WRITE_ERRORS, pack.PackError) as exc:
+        flash(f"{closed} Le dossier n'a pas pu être archivé ({exc}) : produisez-le depuis « Dossier du comité ».")
+    st.rerun()
 
 
 def create_form(period: Period, site: str | None) -> int | None:

@@ -96,6 +96,9 @@ def test_a_meeting_is_prepared_recorded_and_closed(app_env, demo_data_dir):
     assert {tile["indicator"] for tile in json.loads(record["indicateurs"])["tuiles"]} >= {"REC-03", "ACT-01"}
     assert store.verify_meeting(1) == []
     assert json.loads(record["decisions"])[0]["indicateurs"] == ["SEC-01"]
+    archived = store.meeting_packs(1)  # the pack, archived at closing with the fingerprint on its cover
+    assert len(archived) == 1 and store.meeting_pack(int(archived["id"].iloc[0])).startswith(b"%PDF")
+    assert any("Dossier du comité archivé avec elle (n° 1)" in s.value for s in app.success)
 
     # A target changed afterwards on the reviewed quarter: the closed meeting still shows what it
     # showed (REC-03 against its old target) and says what has changed since.
