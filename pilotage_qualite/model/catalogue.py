@@ -78,6 +78,7 @@ class Indicator:
     carte: str | None = None  # the control chart declared (model.spc.CHARTS); None: by default
     ordre_processus: int | None = None  # the file's ``ordre``: where its process is shown
     origines_actions: tuple[str, ...] = ()  # the file's action origins: the fiche's linked actions
+    titre_court: str = ""  # the overview's title (``titre`` when that is short): set by the format
 
     @property
     def is_composite(self) -> bool:

@@ -17,6 +17,8 @@ breakdowns, never the file):
 =====================  ==============================================================
 id                     ``REC-02`` (capitals, dash)
 titre, processus       title; process (one file per process)
+titre_court            optional, at most 24 characters: the title in the one-screen overview
+                       (default: the title, which then wraps there when it is longer)
 pourquoi               one sentence: why it matters
 definition             the definition in plain French (shown on the fiche)
 pilote                 owner role
@@ -76,6 +78,7 @@ from pilotage_qualite.model.targets import target_problems
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*-[A-Z0-9]+$")
 UNITS = ("nombre", "%", "jours", "heures", "ratio")
 DIRECTIONS = ("hausse", "baisse")
+SHORT_TITLE_MAX = 24  # the overview's rows fit 1280 px in two columns at 20 px
 ATTRIBUTIONS = {
     "flux": "une expression de date : la ligne compte dans la période où tombe cette date",
     "stock": "une condition SQL utilisant fin (état à la fin de la période)",
@@ -84,7 +87,7 @@ ATTRIBUTIONS = {
 
 TEXT_FIELDS = ("titre", "processus", "pourquoi", "definition", "pilote")
 INDICATOR_FIELDS = {
-    "id", *TEXT_FIELDS, "source", "calculs", "periode", "filtre", "condition_numerateur", *SQL_FIELDS,
+    "id", *TEXT_FIELDS, "titre_court", "source", "calculs", "periode", "filtre", "condition_numerateur", *SQL_FIELDS,
     "mesures", "unite", "format", "sens", "cible", "seuil", "n_min", "dimensions", "carte",
 }
 MEASURE_FIELDS = {"source", "calculs", "periode", "filtre", "expression"}
@@ -176,6 +179,7 @@ def parse_indicator(raw: Any, source: str, defaults: dict[str, Any] | None = Non
     spec = {**(defaults or {}), **raw}
     check.mapping(spec, "", INDICATOR_FIELDS, ["id", *TEXT_FIELDS, "unite"])
     texts = {name: check.text(spec[name], name) for name in TEXT_FIELDS}
+    short_title = _parse_short_title(check, spec.get("titre_court"), texts["titre"])
     unite = _parse_unit(check, spec)
     source_name = check.text(spec.get("source"), "source", optional=True)
     condition, sql = _parse_aggregates(check, spec, unite)
@@ -198,6 +202,7 @@ def parse_indicator(raw: Any, source: str, defaults: dict[str, Any] | None = Non
     return Indicator(
         id=indicator_id,
         **texts,
+        titre_court=short_title,
         unite=unite,
         valeur=sql["valeur"],
         source=source_name,
@@ -218,6 +223,15 @@ def parse_indicator(raw: Any, source: str, defaults: dict[str, Any] | None = Non
         carte=chart,
         source_file=source,
     )
+
+
+def _parse_short_title(check: _Checker, value: Any, title: str) -> str:
+    short = check.text(value, "titre_court", optional=True)
+    if short is None:
+        return title
+    if len(short) > SHORT_TITLE_MAX:
+        raise check.fail("titre_court", f"« {short} » : au plus {SHORT_TITLE_MAX} caractères")
+    return short
 
 
 def _indicator_id(raw: Any, source: str) -> str:

@@ -47,7 +47,7 @@ html { font-size: 20px; }
 @media (max-width: 1500px) { html { font-size: 18px; } }
 [data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2.2rem 2rem 2.2rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.8rem 0.6rem 1.5rem 0.6rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; font-weight: 600; color: #000000; }
 [data-testid="stMetricValue"] { font-size: min(3.2rem, 24cqi); color: #000000; }
 [data-testid="stMetricDelta"] { font-size: 1.1rem; }

@@ -181,3 +181,17 @@ def test_an_action_linked_to_rec_03_on_purpose_comes_first_on_its_fiche_with_its
     # REC-03 has no control limits on the demo (too few cases for a p-chart): no verdict, the means only.
     assert effect.startswith("pas d'effet mesurable à ce jour (pas de limites de contrôle) : moyenne ")
     assert effect.endswith("sur les 5 d'après") and "sur les 5 période(s) d'avant" in effect
+
+
+def test_the_projector_opens_the_dashboard_on_the_overview_of_every_indicator(app_env, demo_data_dir):
+    app_env(demo_data_dir)
+    app = open_app({"projecteur": "true"})
+    html = "\n".join(h.proto.body for h in app.get("html"))
+    rows = html.count("<tr class=")
+    assert rows == 29 and not app.metric  # the tiles are one click away: ?vue=Tuiles
+    # Off target first: the first row is a « non atteint », its word and shape written out.
+    first = html.split("<tr class=")[1]
+    assert first.startswith('"hors-cible"') and "✖</span> non atteint" in first
+    assert not [b for b in app.get("download_button")]  # on the projector only the navigation is a button
+    tiles = open_app({"projecteur": "true", "vue": "Tuiles"})
+    assert len(tiles.metric) == 29
