@@ -16,7 +16,12 @@ $(STAMP): requirements.txt
 bytecode: $(STAMP)
 	$(PY) -m compileall -q pilotage_qualite tools
 
+# The demo is loaded into a new base before the server starts (its progress in the terminal), so
+# that the first visit shows the dashboard at once; the app still loads it itself into a new
+# data folder it finds empty.
 run: bytecode
+	$(PY) -m pilotage_qualite demo --premier-demarrage
+	@echo "Ouvrez http://127.0.0.1:8501 dans votre navigateur (Ctrl+C ici pour arrêter l'application)."
 	$(PY) -m streamlit run app.py
 
 test: bytecode

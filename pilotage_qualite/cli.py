@@ -254,6 +254,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = load_settings(database=args.base)
     store = startup.open_store(settings)
+    if args.premier_demarrage:
+        if store.has_history():  # the app's own rule: a base that ever received an import is left as it is
+            return EXIT_OK
+        print("Premier démarrage : chargement des données de démonstration dans la base…", flush=True)
     journal = store.journal()
     applied = journal[journal["etat"] == APPLIED]
     demo_ids = applied.loc[applied["utilisateur"] == startup.DEMO_USER, "id"].tolist()
@@ -511,6 +515,9 @@ def _add_dossier_parser(verbs: argparse._SubParsersAction) -> None:
 
 def _add_demo_parser(verbs: argparse._SubParsersAction) -> None:
     demo = verbs.add_parser("demo", help="charger les données de démonstration (structure fictive) dans la base")
+    demo.add_argument("--premier-demarrage", action="store_true",
+                      help="seulement si la base n'a jamais reçu d'import (ce que fait « make run » avant de "
+                           "lancer l'application)")
     demo.set_defaults(run=cmd_demo)
 
 

@@ -92,3 +92,17 @@ def test_the_covered_period_can_be_set_on_the_command_line(capsys, demo_data_dir
     last = json.loads(capsys.readouterr().out)[-1]
     assert (last["couvre_du"], last["couvre_au"], last["couvre_sites"]) == ("2026-10-01", "2026-10-31",
                                                                            "Lyon 8e, Lyon 9e")
+
+
+def test_make_run_loads_the_demo_into_a_new_base_only(tmp_path: Path, capsys, demo_data_dir: Path):
+    # What `make run` does before starting the server: a new base gets the demo, with its progress…
+    base = tmp_path / "neuve" / "pilotage.duckdb"
+    base.parent.mkdir()
+    assert main(["--base", str(base), "demo", "--premier-demarrage"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("Premier démarrage : chargement des données de démonstration")
+    assert out.count("import n°") == 11
+    # … a base that already received imports is left as it is, silently (the demo's own base here).
+    assert main(["--base", str(base), "demo", "--premier-demarrage"]) == EXIT_OK
+    assert main(["--base", str(demo_data_dir / "pilotage.duckdb"), "demo", "--premier-demarrage"]) == EXIT_OK
+    assert capsys.readouterr().out == ""
