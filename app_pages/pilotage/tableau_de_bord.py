@@ -31,8 +31,10 @@ else:
     st.subheader(f"{selection.period.label_fr} · {where}")
     heading, switch = st.columns([3, 2], vertical_alignment="center")
     heading.markdown("  ".join(f"{tiles.status_badge(status)} {count}" for status, count in counts.items() if count))
+# One choice per mode (a widget keeps its value across reruns): the overview first on the projector.
 view = switch.segmented_control("Vue", [OVERVIEW, TILES], default=OVERVIEW if selection.projector else TILES,
-                                key="vue", bind="query-params", label_visibility="collapsed", required=True)
+                                key="vue_projecteur" if selection.projector else "vue", bind="query-params",
+                                label_visibility="collapsed", required=True)
 tiles.coverage_warning(selection.period)
 if view == OVERVIEW:
     render_overview(overview.overview_rows(rows, {i.id: i.titre_court for i in catalogue}))

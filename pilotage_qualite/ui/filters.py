@@ -29,7 +29,9 @@ class Filters:
     projector: bool
 
     def query_params(self) -> dict[str, str]:
-        """The URL parameters that reproduce this view (for links between pages)."""
+        """The URL parameters that reproduce this view (for links between pages), but those the
+        sidebar's bound widgets already carry to the next page with the same value: given again,
+        Streamlit would append them once more at every step (« ?grain=Trimestre&grain=Trimestre »)."""
         params = {"grain": next(word for word, code in GRAINS.items() if code == self.grain)}
         if self.period is not None:
             params["periode"] = self.period.label_fr
@@ -37,7 +39,9 @@ class Filters:
             params["site"] = self.site
         if self.projector:
             params["projecteur"] = "true"
-        return params
+        carried = {"grain": st.session_state.get("grain"), "site": st.session_state.get("site"),
+                   "projecteur": "true" if st.session_state.get("projecteur") else None}
+        return {name: value for name, value in params.items() if carried.get(name) != value}
 
 
 def offered_periods(grain: str) -> PeriodOffer:

@@ -15,14 +15,15 @@ from pilotage_qualite.ui.tiles import STATUS_MARKDOWN_COLOUR
 # Constant CSS (no data goes in here). Pixels, not rem: the projector enlarges the page's rem.
 OVERVIEW_CSS = """
 <style>
-.vue-ensemble { display: flex; flex-wrap: wrap; gap: 6px; align-items: flex-start; }
-.vue-ensemble table { border-collapse: collapse; font-size: 20px; line-height: 1.2; color: #000000; flex: 0 1 auto; }
+.vue-ensemble { display: flex; flex-wrap: wrap; gap: 4px; align-items: flex-start; }
+.vue-ensemble table { border-collapse: collapse; font-size: 20px; line-height: 1.2; color: #000000; flex: 0 1 auto;
+  letter-spacing: -0.2px; }
 .vue-ensemble th { font-size: 20px; font-weight: 600; text-align: left; border-bottom: 2px solid #444444;
-  padding: 2px 3px; white-space: nowrap; }
-.vue-ensemble td { padding: 2px 3px; border-bottom: 1px solid #d0d0d0; white-space: nowrap; }
+  padding: 2px 2px; white-space: nowrap; }
+.vue-ensemble td { padding: 2px 2px; border-bottom: 1px solid #d0d0d0; white-space: nowrap; }
 .vue-ensemble td.nombre, .vue-ensemble th.nombre { text-align: right; }
 @media (max-width: 1500px) { .vue-ensemble .large { display: none; } }
-.vue-ensemble tr.hors-cible td:first-child { border-left: 6px solid #000000; font-weight: 700; }
+.vue-ensemble tr.hors-cible td:first-child { border-left: 6px solid #000000; padding-left: 4px; }
 .vue-ensemble .symbole { font-weight: 700; }
 .vue-ensemble-legende { font-size: 20px; color: #1a1a1a; margin-top: 6px; }
 </style>

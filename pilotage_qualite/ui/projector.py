@@ -145,7 +145,7 @@ def render(selection: Filters, current) -> None:
     if open_ids:  # one agenda only: while a meeting is open, the projector's steps are its points
         where.markdown(f"**Hors ordre du jour du comité** · {current.title}")
         following.page_link(COMMITTEE_PAGE, label="Retour au comité", icon=":material/groups:", width="stretch",
-                            query_params={"projecteur": "true", "reunion": str(int(open_ids[0])),
+                            query_params={"reunion": str(int(open_ids[0])),  # projecteur: carried by its toggle
                                           POINT_PARAM: st.session_state.get(LAST_POINT, "1")})
     elif here is None:
         where.markdown(f"**Hors ordre du jour** · {current.title}")

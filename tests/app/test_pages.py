@@ -188,10 +188,10 @@ def test_the_projector_opens_the_dashboard_on_the_overview_of_every_indicator(ap
     app = open_app({"projecteur": "true"})
     html = "\n".join(h.proto.body for h in app.get("html"))
     rows = html.count("<tr class=")
-    assert rows == 29 and not app.metric  # the tiles are one click away: ?vue=Tuiles
+    assert rows == 29 and not app.metric  # the tiles are one click away: ?vue_projecteur=Tuiles
     # Off target first: the first row is a « non atteint », its word and shape written out.
     first = html.split("<tr class=")[1]
     assert first.startswith('"hors-cible"') and "✖</span> non atteint" in first
     assert not [b for b in app.get("download_button")]  # on the projector only the navigation is a button
-    tiles = open_app({"projecteur": "true", "vue": "Tuiles"})
+    tiles = open_app({"projecteur": "true", "vue_projecteur": "Tuiles"})
     assert len(tiles.metric) == 29

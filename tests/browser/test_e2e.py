@@ -67,6 +67,18 @@ def assert_tiles_readable(page) -> None:
     assert not cut, f"textes coupés sur {page.url} : {cut}"
 
 
+def assert_overview_fits(page, size: str) -> None:
+    """The projector's dashboard: the « Vue d'ensemble », every indicator's row inside the first
+    screen, as HTML text of at least 20 px, none cut at the right edge."""
+    rows = page.evaluate("""() => Array.from(document.querySelectorAll('.vue-ensemble tbody tr')).map(r => {
+        const box = r.getBoundingClientRect();
+        return {bottom: box.bottom, right: box.right, size: parseFloat(getComputedStyle(r.cells[2]).fontSize)}; })""")
+    width, height = (int(x) for x in size.split("x"))
+    assert len(rows) == 29, rows
+    outside = [r for r in rows if not (r["bottom"] <= height and r["right"] <= width and r["size"] >= 20)]
+    assert not outside, (len(outside), outside[:3])
+
+
 def title(page) -> str:
     heading = page.locator('[data-testid="stMain"] h1').first
     heading.wait_for(timeout=WAIT_MS)
@@ -145,7 +157,7 @@ def test_a_user_visits_every_page(server, browser, size):
     settle(page)
     assert "projecteur=true" in page.url
     expect(page.get_by_text("Ordre du jour 1 / 8")).to_have_count(1, timeout=WAIT_MS)
-    assert_tiles_readable(page)
+    assert_overview_fits(page, size)
     shoot(page, "projecteur-1-tableau-de-bord", size)
     for step, url_path in enumerate(AGENDA[1:], start=2):
         page.get_by_role("link", name="Suivant").click()
@@ -153,6 +165,7 @@ def test_a_user_visits_every_page(server, browser, size):
         settle(page)
         expect(page.get_by_text(f"Ordre du jour {step} / 8")).to_have_count(1, timeout=WAIT_MS)
         assert "projecteur=true" in page.url and "site=Saint" in page.url and "septembre" in page.url
+        assert all(page.url.count(f"{name}=") == 1 for name in ("projecteur", "site", "periode")), page.url
         assert not sidebar_open(page)
         shoot(page, f"projecteur-{step}-{url_path}", size)
     page.get_by_role("link", name="Précédent").click()
