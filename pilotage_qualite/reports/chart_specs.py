@@ -1,26 +1,39 @@
 """The trend chart of an indicator (pure Altair, no Streamlit): the app's fiche and the
 committee pack (rendered to PNG by vl-convert) draw the same chart, with the events recorded on
-the series as vertical rules."""
+the series as vertical rules. Also the axes, status scales and tile sparklines every chart shares."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 
 import altair as alt
 import pandas as pd
 
 from pilotage_qualite.common import formats
 from pilotage_qualite.model.events import Event
-from pilotage_qualite.model.status import A_SURVEILLER, ATTEINT, NON_ATTEINT, PERIODE_INCOMPLETE, STATUS_COLOUR
+from pilotage_qualite.model.status import (
+    A_SURVEILLER,
+    ATTEINT,
+    EFFECTIF_INSUFFISANT,
+    NON_ATTEINT,
+    PERIODE_INCOMPLETE,
+    STATUS_COLOUR,
+    SUIVI,
+)
 
 FRENCH_LOCALE = {
     "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]},
 }
-STATUS_SCALE = alt.Scale(domain=list(STATUS_COLOUR), range=list(STATUS_COLOUR.values()))
-# A shape per status besides its colour (a status without one of its own is a circle).
-STATUS_SHAPE = {ATTEINT: "circle", A_SURVEILLER: "triangle-up", NON_ATTEINT: "cross", PERIODE_INCOMPLETE: "diamond"}
-SHAPE_SCALE = alt.Scale(domain=list(STATUS_COLOUR), range=[STATUS_SHAPE.get(s, "circle") for s in STATUS_COLOUR])
+# A shape per status besides its colour (a status without one of its own is a circle); the greys
+# differ by shape: an « effectif insuffisant » point is a square (« pas de données » draws none).
+STATUS_SHAPE = {ATTEINT: "circle", A_SURVEILLER: "triangle-up", NON_ATTEINT: "cross", PERIODE_INCOMPLETE: "diamond",
+                EFFECTIF_INSUFFISANT: "square"}
 FONT_SIZE = 16
+COUNT_UNIT = "nombre"
+# Labelled ticks an axis keeps: Vega's default (one per 40 px) gave 31–46 on a wide screen.
+MAX_LABELS = 12
+VALUE_TICKS = 8  # the hint given to a value axis: d3 then draws at most about 12 ticks
 # On screen a chart's width fits its container and its `height` is the plotting area's:
 # Streamlit's default « fit » squeezes the plot of a chart under its title, axis labels and
 # legend, until a short chart's bars vanish (the pack sets its own sizes).
@@ -42,8 +55,108 @@ def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             .configure_title(fontSize=FONT_SIZE + 4, subtitleFontSize=FONT_SIZE))
 
 
+SPARKLINE_WIDTH, SPARKLINE_HEIGHT, SPARKLINE_PAD = 180, 44, 5  # pixels; the pad keeps the last dot whole
+
+
+def sparkline_svg(values: Sequence[float | None], status: str, target: float | None = None,
+                  threshold: float | None = None) -> str:
+    """A tile's last values as a small inline SVG (29 tiles on a page: no chart library per tile),
+    in the tile's status colour: a gap (None) breaks the line, a value between two gaps is a dot,
+    the latest value a larger dot; the target a dashed green line, the alert band up to the
+    threshold shaded orange, as on the trend chart."""
+    width, height, pad = SPARKLINE_WIDTH, SPARKLINE_HEIGHT, SPARKLINE_PAD
+    colour = STATUS_COLOUR.get(status, STATUS_COLOUR[SUIVI])
+    drawn = [v for v in (*values, target, threshold) if v is not None]
+    low, high = (min(drawn), max(drawn)) if drawn else (0.0, 1.0)
+    if high == low:
+        low, high = low - 1, high + 1
+
+    def at(k: int, value: float) -> tuple[float, float]:
+        return (pad + k * (width - 2 * pad) / max(1, len(values) - 1),
+                height - pad - (value - low) * (height - 2 * pad) / (high - low))
+
+    parts = []
+    if target is not None and threshold is not None:
+        top, bottom = sorted((at(0, target)[1], at(0, threshold)[1]))
+        parts.append(f'<rect x="0" y="{top:.1f}" width="{width}" height="{bottom - top:.1f}" '
+                     f'fill="{STATUS_COLOUR[A_SURVEILLER]}" fill-opacity="0.18"/>')
+    if target is not None:
+        y = at(0, target)[1]
+        parts.append(f'<line x1="0" y1="{y:.1f}" x2="{width}" y2="{y:.1f}" stroke="{STATUS_COLOUR[ATTEINT]}" '
+                     'stroke-width="1.5" stroke-dasharray="4 3"/>')
+    runs: list[list[tuple[float, float]]] = [[]]
+    for k, value in enumerate(values):
+        if value is None:
+            runs.append([])
+        else:
+            runs[-1].append(at(k, value))
+    for run in runs:
+        if len(run) > 1:
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2" '
+                         'stroke-linejoin="round"/>')
+        elif run:
+            parts.append(f'<circle cx="{run[0][0]:.1f}" cy="{run[0][1]:.1f}" r="2" fill="{colour}"/>')
+    if values and values[-1] is not None:
+        x, y = at(len(values) - 1, values[-1])
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>')
+    label = f"Évolution sur les {len(values)} dernières périodes"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}">{"".join(parts)}</svg>')
+
+
 def unit_title(unit: str) -> str:
     return {"%": "%", "jours": "jours", "heures": "heures", "nombre": "nombre", "ratio": "ratio"}.get(unit, unit)
+
+
+def thinned(labels: Sequence[str], most: int = MAX_LABELS) -> list[str]:
+    """Every k-th label, at most ``most`` of them, counted back from the last: the latest period
+    is always named."""
+    step = max(1, math.ceil(len(labels) / most))
+    return list(labels)[(len(labels) - 1) % step::step]
+
+
+def category_axis(labels: Sequence[str], **options) -> alt.Axis:
+    """An axis of periods or bands naming at most MAX_LABELS of them (:func:`thinned`)."""
+    return alt.Axis(values=thinned(labels), **options)
+
+
+def value_axis(unit: str, **options) -> alt.Axis:
+    """A value axis of about VALUE_TICKS ticks: whole numbers for a count (no « 0,5 » event),
+    « 95 % » for a share."""
+    if unit == COUNT_UNIT:
+        options.update(tickMinStep=1, format=",d")
+    elif unit == "%":
+        options.update(labelExpr="format(datum.value, ',~f') + '\u00a0%'")
+    return alt.Axis(tickCount=VALUE_TICKS, **options)
+
+
+def share_domain(values: Iterable[object]) -> list[float]:
+    """A share's axis fitted to what is drawn (values, target, threshold, limits), padded by a
+    tenth of their spread (at least a point) and kept within 0–100 %: on a 0–100 axis a fall
+    from 100 to 92 % reads as a flat line."""
+    drawn = [float(v) for v in values if not formats.is_missing(v)]
+    if not drawn:
+        return [0.0, 100.0]
+    low, high = min(drawn), max(drawn)
+    pad = max(1.0, (high - low) / 10)
+    return [max(0.0, math.floor(low - pad)), min(100.0, math.ceil(high + pad))]
+
+
+def present_statuses(statuses: Iterable[str]) -> list[str]:
+    """The statuses found, in the order of every status scale: a legend lists these only."""
+    found = set(statuses)
+    return [status for status in STATUS_COLOUR if status in found]
+
+
+def label_position(values: Iterable[object], target: float | None, clearance: float = math.inf) -> list[float]:
+    """Where a bar's label starts: the bar's end (0 without a value), or the target when the bar
+    stops short of it by less than ``clearance`` (in value units: any shortfall for a label
+    written along the bar), so that no label is written across the target line."""
+    ends = [0.0 if formats.is_missing(v) else float(v) for v in values]
+    if target is None or formats.is_missing(target):
+        return ends
+    return [float(target) if target - clearance < end < target else end for end in ends]
 
 
 def event_marks(rows: pd.DataFrame, events: Sequence[Event]) -> pd.DataFrame:
@@ -108,7 +221,13 @@ def trend_chart(rows: pd.DataFrame, title: str | list[str], subtitle: str | list
         data = data.assign(limite_basse=data["limite_basse"].clip(lower=0),
                            limite_haute=data["limite_haute"].clip(upper=100))
     order = list(data["periode_fr"])
-    x = alt.X("periode_fr:N", sort=order, title=None, axis=alt.Axis(labelAngle=-45))
+    # A step of room each side: the first slanted label is not cut at the chart's left edge.
+    x = alt.X("periode_fr:N", sort=order, title=None, scale=alt.Scale(padding=1),
+              axis=category_axis(order, labelAngle=-45))
+    scale = alt.Scale(domain=share_domain(pd.concat([data[c] for c in ("valeur", "cible", "seuil", "limite_basse",
+                                                                     "limite_haute")])),
+                      nice=False, zero=False) if unit == "%" else alt.Undefined
+    y = alt.Y("valeur:Q", title=unit_title(unit), scale=scale, axis=value_axis(unit))
     base = alt.Chart(data).encode(x=x)
     layers = []
     if data["seuil"].notna().any() and data["cible"].notna().any():
@@ -123,12 +242,15 @@ def trend_chart(rows: pd.DataFrame, title: str | list[str], subtitle: str | list
                 y=alt.Y(f"{limit}:Q")))
     tooltip = [alt.Tooltip("periode_fr:N", title="Période"), alt.Tooltip("valeur_texte:N", title="Valeur"),
                alt.Tooltip("effectif_texte:N", title="n"), alt.Tooltip("statut:N", title="Statut")]
-    layers.append(base.mark_line(strokeWidth=3, color="#1d4e89").encode(
-        y=alt.Y("valeur:Q", title=unit_title(unit))))
+    layers.append(base.mark_line(strokeWidth=3, color="#1d4e89").encode(y=y))
+    present = present_statuses(data.loc[data["valeur"].notna(), "statut"])  # « pas de données » draws no point
+    legend = alt.Legend(title="Statut", orient="bottom")  # one legend: each status' shape, colour and word
     layers.append(base.mark_point(size=160, filled=True, opacity=1).encode(
-        y="valeur:Q",
-        color=alt.Color("statut:N", scale=STATUS_SCALE, legend=alt.Legend(title="Statut", orient="bottom")),
-        shape=alt.Shape("statut:N", scale=SHAPE_SCALE, legend=None),
+        y=y,
+        color=alt.Color("statut:N", scale=alt.Scale(domain=present, range=[STATUS_COLOUR[s] for s in present]),
+                        legend=legend),
+        shape=alt.Shape("statut:N", scale=alt.Scale(domain=present, range=[STATUS_SHAPE.get(s, "circle")
+                                                                           for s in present]), legend=legend),
         tooltip=tooltip))
     marks = event_marks(rows, events)
     if len(marks):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import Callable, Sequence
 
@@ -11,11 +12,11 @@ import streamlit as st
 
 from pilotage_qualite.common import formats, months
 from pilotage_qualite.model.events import Event
-from pilotage_qualite.model.status import ATTEINT, STATUS_COLOUR
+from pilotage_qualite.model.status import ATTEINT, STATUS_COLOUR, STATUS_SYMBOL, STATUSES, status_label
 from pilotage_qualite.reports import chart_specs
 
 # The trend chart and its shared styling live in the pure package module (the pack draws it too).
-from pilotage_qualite.reports.chart_specs import FIT_WIDTH, FONT_SIZE, FRENCH_LOCALE, STATUS_SCALE, trend_chart  # noqa: F401 - re-exported for the pages
+from pilotage_qualite.reports.chart_specs import COUNT_UNIT, FIT_WIDTH, FONT_SIZE, FRENCH_LOCALE, trend_chart
 from pilotage_qualite.reports.chart_specs import finish as _finish
 from pilotage_qualite.reports.chart_specs import unit_title as _unit_title
 
@@ -40,22 +41,40 @@ def screen_trend_chart(rows: pd.DataFrame, title: str, periods_line: str, *,
 
 
 def breakdown_chart(rows: pd.DataFrame, dimension_label: str, title: str) -> alt.TopLevelMixin:
-    """Horizontal bars, sorted, each labelled with its value and n; the target as a rule."""
+    """Horizontal bars, sorted, coloured by status and labelled with the status' symbol, the
+    value and n (the word in the legend and the tooltip: never colour alone; a row without a
+    value says « pas de données » where an « effectif insuffisant » bar is grey); the target as a
+    rule, no label across it."""
     unit = rows["unite"].iloc[0]
     decimals = int(rows["decimales"].iloc[0])
+    targets = rows["cible"].dropna()
+    target = float(targets.mean()) if len(targets) else None
+    counts = [formats.number(n) if not formats.is_missing(n) else "–" for n in rows["effectif"]]
     data = rows.assign(
-        etiquette=[f"{formats.with_unit(v, unit, decimals)} (n = {formats.number(n) if not formats.is_missing(n) else '–'})"
-                   for v, n in zip(rows["valeur"], rows["effectif"])],
-    )[["modalite", "valeur", "etiquette", "statut", "cible"]]
+        statut_texte=[status_label(s) for s in rows["statut"]],
+        valeur_texte=[formats.with_unit(v, unit, decimals) for v in rows["valeur"]],
+        n_texte=counts,
+        etiquette=[status_label(s) if formats.is_missing(v)
+                   else f"{STATUS_SYMBOL.get(s, '')} {formats.with_unit(v, unit, decimals)} (n = {n})".strip()
+                   for s, v, n in zip(rows["statut"], rows["valeur"], counts)],
+        position_etiquette=chart_specs.label_position(rows["valeur"], target),
+    )[["modalite", "valeur", "valeur_texte", "n_texte", "etiquette", "position_etiquette", "statut_texte", "cible"]]
     order = list(data["modalite"])
+    present = chart_specs.present_statuses(rows.loc[rows["valeur"].notna(), "statut"])
     y = alt.Y("modalite:N", sort=order, title=dimension_label)
+    tooltip = [alt.Tooltip("modalite:N", title=dimension_label), alt.Tooltip("valeur_texte:N", title="Valeur"),
+               alt.Tooltip("n_texte:N", title="n"), alt.Tooltip("statut_texte:N", title="Statut")]
     bars = alt.Chart(data).mark_bar().encode(
-        y=y, x=alt.X("valeur:Q", title=_unit_title(unit)),
-        color=alt.Color("statut:N", scale=STATUS_SCALE, legend=alt.Legend(title="Statut", orient="bottom", columns=3)))
+        y=y, x=alt.X("valeur:Q", title=_unit_title(unit), axis=chart_specs.value_axis(unit)),
+        color=alt.Color("statut_texte:N",
+                        scale=alt.Scale(domain=[status_label(s) for s in present],
+                                        range=[STATUS_COLOUR[s] for s in present]),
+                        legend=alt.Legend(title="Statut", orient="bottom", columns=3, labelLimit=420)),
+        tooltip=tooltip)
     labels = alt.Chart(data).mark_text(align="left", dx=6, fontSize=FONT_SIZE).encode(
-        y=y, x="valeur:Q", text="etiquette:N")
+        y=y, x="position_etiquette:Q", text="etiquette:N", tooltip=tooltip)
     layers = [bars, labels]
-    if data["cible"].notna().any():
+    if target is not None:
         layers.append(alt.Chart(data).mark_rule(strokeDash=[8, 4], strokeWidth=3,
                                                 color=STATUS_COLOUR[ATTEINT]).encode(x="mean(cible):Q"))
     chart = alt.layer(*layers).properties(title=title, height=max(120, 48 * len(data)), autosize=FIT_WIDTH)
@@ -96,14 +115,27 @@ def _title(title: str, subtitle: str | list[str]) -> alt.TitleParams:
     return alt.TitleParams(title, subtitle=subtitle, anchor="start")
 
 
+def _present_scale(field: str, domain: list[str], colours: list[str], data: pd.DataFrame) -> alt.Scale:
+    """The categories of ``domain`` found in the data, each keeping its colour: a legend lists
+    only what the chart shows."""
+    found = set(data[field])
+    kept = [(name, colour) for name, colour in zip(domain, colours) if name in found]
+    return alt.Scale(domain=[name for name, _ in kept], range=[colour for _, colour in kept])
+
+
 def _colour(field: str | None, domain: list[str] | None, colours: list[str] | None, title: str | None,
             data: pd.DataFrame, legend: bool = True):
     if not field:
         return alt.value(BAR_COLOUR)
     return alt.Color(f"{field}:N", title=title,
-                     scale=alt.Scale(domain=domain or list(dict.fromkeys(data[field])),
-                                     range=colours or CATEGORY_COLOURS),
+                     scale=_present_scale(field, domain or list(dict.fromkeys(data[field])),
+                                          colours or CATEGORY_COLOURS, data),
                      legend=alt.Legend(orient="bottom", columns=3) if legend else None)
+
+
+def _counts(data: pd.DataFrame, value: str) -> bool:
+    """Whole numbers in an integer column: a count, whose axis says « 1, 2, 3 », never « 0,5 »."""
+    return pd.api.types.is_integer_dtype(data[value])
 
 
 def _target_rule(value: float, label: str, *, horizontal: bool, label_row: int = 0) -> list[alt.Chart]:
@@ -117,7 +149,8 @@ def _target_rule(value: float, label: str, *, horizontal: bool, label_row: int =
             x="cible:Q", y=alt.value(label_row * (FONT_SIZE + 2)), text="texte:N")
     else:
         rule = alt.Chart(frame).mark_rule(strokeDash=[8, 4], strokeWidth=3, color=TARGET_COLOUR).encode(y="cible:Q")
-        text = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-4, fontSize=FONT_SIZE - 2,
+        # Right of the plot, at the rule's height: clear of the columns and their labels.
+        text = alt.Chart(frame).mark_text(align="left", baseline="middle", dx=6, fontSize=FONT_SIZE - 2,
                                           fontWeight="bold", color=TARGET_COLOUR).encode(
             y="cible:Q", x=alt.value("width"), text="texte:N")
     return [rule, text]
@@ -133,21 +166,23 @@ def category_bars(data: pd.DataFrame, category: str, value: str, label: str, *, 
                   colour_range: list[str] | None = None, colour_title: str | None = None, legend: bool = True,
                   target: float | None = None, target_label: str | None = None) -> alt.TopLevelMixin:
     """Horizontal bars in the frame's order, each labelled (`label`: ready French text), with
-    room on the right for the labels."""
+    room on the right for the labels, which start past the target rule (never across it)."""
     order = list(dict.fromkeys(data[category]))
     y = alt.Y(f"{category}:N", sort=order, title=category_title, axis=alt.Axis(labelLimit=420))
     values = [float(v) for v in data[value] if not formats.is_missing(v)]
     top = max(values + ([float(target)] if _has_target(target) else []) + [0.0])
     x = alt.X(f"{value}:Q", title=value_title, scale=alt.Scale(domain=[0, top * LABEL_HEADROOM or 1], nice=False),
-              axis=alt.Axis(tickCount=8))
+              axis=chart_specs.value_axis(COUNT_UNIT if _counts(data, value) else ""))
     bars = alt.Chart(data).mark_bar().encode(
         y=y, x=x, color=_colour(colour, colour_domain, colour_range, colour_title, data, legend),
         tooltip=[alt.Tooltip(f"{category}:N", title=category_title or "Catégorie"),
                  alt.Tooltip(f"{label}:N", title=value_title)])
-    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=FONT_SIZE - 1, color=INK).encode(
-        y=y, x=f"{value}:Q", text=f"{label}:N")
+    placed = data.assign(position_etiquette=chart_specs.label_position(
+        data[value], float(target) if _has_target(target) else None))
+    text = alt.Chart(placed).mark_text(align="left", dx=6, fontSize=FONT_SIZE - 1, color=INK).encode(
+        y=y, x="position_etiquette:Q", text=f"{label}:N")
     layers = [bars, text]
-    if _has_target(target):  # drawn first: the labels stay readable over the rule
+    if _has_target(target):
         layers = _target_rule(float(target), target_label or "cible", horizontal=True) + layers
     chart = alt.layer(*layers).properties(title=_title(title, subtitle), height=max(60, 36 * len(order)))
     return _finish_process(chart)
@@ -161,11 +196,12 @@ def column_bars(data: pd.DataFrame, x: str, value: str, label: str, *, title: st
                 height: int = 300) -> alt.TopLevelMixin:
     """Vertical bars in the frame's order along x (months, bands), coloured by `colour`;
     `stacked`: several rows per x piled up (then without labels); otherwise each column
-    carries its `label`. `counts`: whole numbers on the axis."""
+    carries its `label`, above the target rule when the column stops just short of it. `counts`
+    (or an integer column): whole numbers on the axis."""
     order = list(dict.fromkeys(data[x]))
     x_enc = alt.X(f"{x}:N", sort=order, title=x_title,
-                  axis=alt.Axis(labelAngle=0 if len(order) <= 6 else -40, labelOverlap=False))
-    axis = alt.Axis(tickMinStep=1, format="d") if counts else alt.Undefined
+                  axis=chart_specs.category_axis(order, labelAngle=0 if len(order) <= 6 else -40, labelOverlap=False))
+    axis = chart_specs.value_axis(COUNT_UNIT if counts or _counts(data, value) else "")
     y_enc = alt.Y(f"{value}:Q", title=value_title, stack=True if stacked else None, axis=axis)
     tooltip = [alt.Tooltip(f"{x}:N", title=x_title or "Période"), alt.Tooltip(f"{label}:N", title=value_title)]
     if colour:
@@ -174,8 +210,13 @@ def column_bars(data: pd.DataFrame, x: str, value: str, label: str, *, title: st
         x=x_enc, y=y_enc, color=_colour(colour, colour_domain, colour_range, colour_title, data), tooltip=tooltip)
     layers = [bars]
     if not stacked:
-        layers.append(alt.Chart(data).mark_text(baseline="bottom", dy=-4, fontSize=FONT_SIZE - 1, color=INK).encode(
-            x=x_enc, y=f"{value}:Q", text=f"{label}:N"))
+        # A label is about FONT_SIZE high: one over a column just short of the target goes above the rule.
+        top = max([float(v) for v in data[value] if not formats.is_missing(v)]
+                  + ([float(target)] if _has_target(target) else []) + [1.0])
+        placed = data.assign(position_etiquette=chart_specs.label_position(
+            data[value], float(target) if _has_target(target) else None, clearance=2 * FONT_SIZE * top / height))
+        layers.append(alt.Chart(placed).mark_text(baseline="bottom", dy=-4, fontSize=FONT_SIZE - 1, color=INK).encode(
+            x=x_enc, y="position_etiquette:Q", text=f"{label}:N"))
     if _has_target(target):
         layers += _target_rule(float(target), target_label or "cible", horizontal=False)
     chart = alt.layer(*layers).properties(title=_title(title, subtitle), height=height)
@@ -225,17 +266,24 @@ def heatmap(data: pd.DataFrame, x: str, y: str, colour: str, text: str, *, title
             y_title: str | None = None, tooltip: list[tuple[str, str]] | None = None,
             light: tuple[str, ...] = ()) -> alt.TopLevelMixin:
     """Cells coloured by a category (a status, a count band) and labelled with their value in
-    white, or in black on the cells of the `light` categories."""
+    white, or in black on the cells of the `light` categories; a status cell's label starts
+    with the status' symbol, its word in the legend and the tooltip (never colour alone)."""
     x_order = list(dict.fromkeys(data[x]))
     y_order = list(dict.fromkeys(data[y]))
+    symbols = {status_label(word): STATUS_SYMBOL[word] for word in STATUSES}
+    data = data.assign(**{text: [f"{symbols[band]} {shown}" if band in symbols else shown
+                                 for band, shown in zip(data[colour], data[text])]})
     base = alt.Chart(data).encode(
         x=alt.X(f"{x}:N", sort=x_order, title=x_title,
-                axis=alt.Axis(labelAngle=0 if len(x_order) <= 6 else -40, orient="top", labelOverlap=False)),
+                axis=chart_specs.category_axis(x_order, labelAngle=0 if len(x_order) <= 6 else -40, orient="top",
+                                               labelOverlap=False)),
         y=alt.Y(f"{y}:N", sort=y_order, title=y_title))
+    shown = [(field, name) for field, name in (tooltip or []) if field != colour] + [(colour, colour_title)]
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
-        color=alt.Color(f"{colour}:N", title=colour_title, scale=alt.Scale(domain=colour_domain, range=colour_range),
+        color=alt.Color(f"{colour}:N", title=colour_title,
+                        scale=_present_scale(colour, colour_domain, colour_range, data),
                         legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip(f"{field}:N", title=name) for field, name in (tooltip or [])] or alt.Undefined)
+        tooltip=[alt.Tooltip(f"{field}:N", title=name) for field, name in shown])
     labels = base.mark_text(fontSize=FONT_SIZE - 1, fontWeight="bold").encode(
         text=f"{text}:N",
         color=alt.condition(alt.FieldOneOfPredicate(field=colour, oneOf=list(light)),
@@ -250,14 +298,20 @@ def timeline_chart(data: pd.DataFrame, *, title: str, subtitle: str | list[str],
     period while open), a black tick at the due date, a rule at the end of the period."""
     order = list(dict.fromkeys(data["action"]))
     y = alt.Y("action:N", sort=order, title=None, axis=alt.Axis(labelLimit=560, labelFontSize=FONT_SIZE - 3))
-    time_axis = alt.Axis(format="%b %Y", labelAngle=0, orient="top", tickCount="month", grid=True)
+    days = pd.concat([pd.to_datetime(data[c]) for c in ("date_ouverture", "fin_barre", "echeance")]
+                     + [pd.Series([pd.Timestamp(reference_day)])]).dropna()
+    first, last = days.min(), days.max()
+    months_shown = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = max(1, math.ceil(months_shown / chart_specs.MAX_LABELS))  # at most MAX_LABELS months named
+    time_axis = alt.Axis(format="%b %Y", labelAngle=0, orient="top", grid=True,
+                         tickCount=alt.TimeIntervalStep(interval="month", step=step))
     tooltip = [alt.Tooltip("action:N", title="Action"), alt.Tooltip("origine:N", title="Origine"),
                alt.Tooltip("ouverture_fr:N", title="Ouverture"), alt.Tooltip("echeance_fr:N", title="Échéance"),
                alt.Tooltip("realisation_fr:N", title="Réalisation"), alt.Tooltip("situation:N", title="Situation")]
     bars = alt.Chart(data).mark_bar(height=14, cornerRadius=2).encode(
         y=y, x=alt.X("date_ouverture:T", title=None, axis=time_axis), x2="fin_barre:T",
         color=alt.Color("situation:N", title="Situation à la fin de la période",
-                        scale=alt.Scale(domain=colour_domain, range=colour_range),
+                        scale=_present_scale("situation", colour_domain, colour_range, data),
                         legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=tooltip)
     ticks = alt.Chart(data).mark_tick(thickness=3, size=22, color=INK).encode(y=y, x="echeance:T", tooltip=tooltip)

@@ -17,7 +17,7 @@ from pilotage_qualite.model.status import (
     SUIVI,
     status_label,
 )
-from pilotage_qualite.reports import selections
+from pilotage_qualite.reports import chart_specs, selections
 from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.ui import context
 
@@ -75,9 +75,12 @@ def render_tile(tile: Tile, query_params: dict[str, str], *, period_label: str) 
             delta_color=colour,
             delta_arrow=arrow,
             delta_description="vs période précédente",
-            chart_data=[v for v in tile.sparkline if v is not None] or None,
             help=f"{period_label} — 12 dernières périodes en courbe.",
         )
+        # st.metric's own sparkline drops the gaps, has no target and is coloured by the last change.
+        if any(v is not None for v in tile.sparkline):
+            st.markdown(chart_specs.sparkline_svg(tile.sparkline, tile.status, tile.target, tile.threshold),
+                        unsafe_allow_html=True)
         if tile.incomplete and tile.data_until is not None:
             st.markdown(status_badge(tile.status) + f" · données jusqu'au {tile.data_until:%d/%m/%Y}")
         else:
