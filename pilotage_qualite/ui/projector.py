@@ -78,6 +78,7 @@ def _leave() -> None:
 COMMITTEE_URL_PATH = "comite"
 COMMITTEE_PAGE = "app_pages/pilotage/comite.py"
 LAST_POINT = "comite_dernier_point"  # where « Retour au comité » goes back to
+LAST_STEP = "projecteur_derniere_etape"  # the agenda page a fiche was opened from
 POINT_PARAM, SCREEN_PARAM = "point", "ecran"
 
 
@@ -147,11 +148,13 @@ def render(selection: Filters, current) -> None:
         following.page_link(COMMITTEE_PAGE, label="Retour au comité", icon=":material/groups:", width="stretch",
                             query_params={"reunion": str(int(open_ids[0])),  # projecteur: carried by its toggle
                                           POINT_PARAM: st.session_state.get(LAST_POINT, "1")})
-    elif here is None:
+    elif here is None:  # a fiche opened from a tile: back to the step it was opened from
+        back = AGENDA[st.session_state.get(LAST_STEP, 0)]
         where.markdown(f"**Hors ordre du jour** · {current.title}")
-        following.page_link(AGENDA[0].page, label="Ordre du jour", icon=":material/format_list_numbered:",
-                            query_params=params, width="stretch")
+        following.page_link(back.page, label="Retour", icon=":material/undo:", query_params=params, width="stretch",
+                            help=f"Revenir à : {back.title}")
     else:
+        st.session_state[LAST_STEP] = here
         where.markdown(f"**Ordre du jour {here + 1} / {len(AGENDA)}** · {AGENDA[here].title}")
         before, after = AGENDA[max(here - 1, 0)], AGENDA[min(here + 1, len(AGENDA) - 1)]
         with previous.container(border=True):

@@ -289,7 +289,7 @@ def test_a_site_view_keeps_structure_wide_audits(demo):
 
 def agenda_links(app: AppTest) -> dict[str, object]:
     return {link.proto.label: link.proto for link in app.get("page_link")
-            if link.proto.label in ("Précédent", "Suivant", "Ordre du jour")}
+            if link.proto.label in ("Précédent", "Suivant", "Retour")}
 
 
 def test_projector_mode_shows_the_agenda_step_and_its_neighbours(demo):
@@ -327,7 +327,16 @@ def test_leaving_projector_mode(demo):
 def test_a_page_outside_the_agenda_offers_to_go_back_to_it(demo):
     app = open_page("app_pages/pilotage/fiche.py", {"projecteur": "true"})
     assert "Hors ordre du jour" in text_of(app)
-    assert agenda_links(app)["Ordre du jour"].page in ("", "tableau-de-bord")
+    assert agenda_links(app)["Retour"].page in ("", "tableau-de-bord")  # nothing visited before: the first step
+
+
+def test_a_fiche_opened_on_the_projector_goes_back_to_the_step_it_came_from(demo):
+    app = open_page("app_pages/processus/securite.py", {"projecteur": "true"})
+    assert "Ordre du jour 5 / 8" in text_of(app)
+    app.switch_page("app_pages/pilotage/fiche.py").run()  # as the tile's « Ouvrir la fiche » does
+    assert_no_exception(app)
+    back = agenda_links(app)["Retour"]
+    assert back.page == "securite" and back.help == "Revenir à : Sécurité"
 
 
 def test_without_projector_no_agenda_bar(demo):
