@@ -104,6 +104,17 @@ def test_command_line_and_reading_child_start_without_heavy_libraries(module: st
     assert done.stdout.strip() == "", f"{module} loads {done.stdout.strip()} at start-up"
 
 
+def test_the_dashboard_and_the_router_do_not_load_altair():
+    """Altair costs about 0.3 s to import: the dashboard (tiles, sparklines, overview) and the
+    router's banners must not pay it; the pages that draw charts load it themselves."""
+    modules = ("pilotage_qualite.ui.tiles", "pilotage_qualite.ui.overview", "pilotage_qualite.ui.frame",
+               "pilotage_qualite.ui.projector", "pilotage_qualite.ui.filters")
+    probe = f"import sys, {', '.join(modules)}\nprint('altair' in sys.modules)"
+    done = _run(sys.executable, "-c", probe)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False", "a dashboard module imports altair at start-up"
+
+
 def test_architecture_doc_shows_every_layer_and_cites_only_real_paths():
     """docs/architecture.md is the one page a newcomer reads: it must name every layer of the
     package and every path it cites must exist (a move that forgets the doc fails here)."""

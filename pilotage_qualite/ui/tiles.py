@@ -17,8 +17,9 @@ from pilotage_qualite.model.status import (
     SUIVI,
     status_label,
 )
-from pilotage_qualite.reports import chart_specs, selections
+from pilotage_qualite.reports import selections
 from pilotage_qualite.reports.selections import Tile
+from pilotage_qualite.reports.sparkline import sparkline_svg
 from pilotage_qualite.ui import context
 
 # Streamlit's own markdown colours: no HTML needed.
@@ -79,7 +80,7 @@ def render_tile(tile: Tile, query_params: dict[str, str], *, period_label: str) 
         )
         # st.metric's own sparkline drops the gaps, has no target and is coloured by the last change.
         if any(v is not None for v in tile.sparkline):
-            st.markdown(chart_specs.sparkline_svg(tile.sparkline, tile.status, tile.target, tile.threshold),
+            st.markdown(sparkline_svg(tile.sparkline, tile.status, tile.target, tile.threshold),
                         unsafe_allow_html=True)
         if tile.incomplete and tile.data_until is not None:
             st.markdown(status_badge(tile.status) + f" · données jusqu'au {tile.data_until:%d/%m/%Y}")

@@ -11,7 +11,8 @@ import pandas as pd
 
 from pilotage_qualite.model.periods import periods_ending
 from pilotage_qualite.model.status import STATUS_COLOUR
-from pilotage_qualite.reports.chart_specs import MAX_LABELS, share_domain, sparkline_svg, thinned, trend_chart
+from pilotage_qualite.reports.chart_specs import MAX_LABELS, share_domain, thinned, trend_chart
+from pilotage_qualite.reports.sparkline import sparkline_svg
 from pilotage_qualite.ui import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
