@@ -14,7 +14,8 @@ from pilotage_qualite.model.catalogue import Attribution, Catalogue, Indicator
 from pilotage_qualite.model.coverage import RegisterHistory
 from pilotage_qualite.model.periods import Period, parse_period
 
-_PROVENANCE = ["composante", "au_numerateur", "au_denominateur", "jeu", "fichier", "_import_id", "_ligne"]
+# What the drill-down adds before the dataset's columns (after ``indicateur``).
+PROVENANCE_COLUMNS = ["composante", "au_numerateur", "au_denominateur", "jeu", "fichier", "_import_id", "_ligne"]
 
 
 def drill_down(conn, catalogue: Catalogue, indicator_id: str, period, dimension: str | None = None,
@@ -39,7 +40,7 @@ def drill_down(conn, catalogue: Catalogue, indicator_id: str, period, dimension:
                              histories=histories or {})
     frames = [f for f in frames if len(f.columns)]
     if not frames:
-        return pd.DataFrame(columns=["indicateur", *_PROVENANCE])
+        return pd.DataFrame(columns=["indicateur", *PROVENANCE_COLUMNS])
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     out.insert(0, "indicateur", ind.id)
     return out
@@ -69,7 +70,7 @@ def _rows_sql(source: str, attribution: Attribution, filtre: str | None, period:
 
 
 def _provenance_first(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[[*_PROVENANCE, *[c for c in frame.columns if c not in _PROVENANCE]]]
+    return frame[[*PROVENANCE_COLUMNS, *[c for c in frame.columns if c not in PROVENANCE_COLUMNS]]]
 
 
 def _bool_sql(x: bool | None) -> str:

@@ -20,7 +20,6 @@ from pilotage_qualite.common import formats
 from pilotage_qualite.model import status
 from pilotage_qualite.model.periods import Period
 from pilotage_qualite.reports import exports, selections
-from pilotage_qualite.reports.process_queries.sql import reference_day
 from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.ui import context, downloads, tables, tiles
 from pilotage_qualite.ui.filters import Filters
@@ -142,8 +141,9 @@ class ProcessPage:
 
     @property
     def as_of(self) -> str:
-        """« au 01/11/2026 »: stocks are stated at `fin`, the first day after the period."""
-        return f"au {formats.date_fr(reference_day(self.period))}"
+        """« au 31/10/2026 »: stocks are stated at the end of the period's last day (the queries'
+        `fin`, the first day after it, at midnight), which is what a reader means by that date."""
+        return f"au {formats.date_fr(self.period.last_day)}"
 
 
 def start(title: str, processes: list[str], datasets: list[str], icon: str) -> ProcessPage:

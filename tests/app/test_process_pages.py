@@ -195,7 +195,7 @@ def test_formation_hours_per_etp_certification_and_onboarding(demo):
     hours = chart_rows(app, "Heures de formation réalisées par ETP, par type", "heures_par_etp").set_index("type")
     assert hours.loc["Total (FOR-01)", "heures_par_etp"] == pytest.approx(19.949, abs=1e-3)  # = FOR-01's 19,9 h
     assert tiles(app)["FOR-01"] == "19,9\u00a0h"
-    assert "39,5\u00a0ETP présents au 01/11/2026" in found["Heures de formation réalisées par ETP, par type"]
+    assert "39,5\u00a0ETP présents au 31/10/2026" in found["Heures de formation réalisées par ETP, par type"]
     assert "n = 34 médiateurs présents" in found["Médiateurs titulaires du titre professionnel, par site"]
     assert "9 intégrations réalisées dans les 3 mois" in text_of(app)
     arrivals = table(app, "Salarié (code)")
@@ -243,7 +243,7 @@ def test_site_and_period_from_the_url(demo):
     assert "n = 3 demandes en cours / dont 1 depuis plus de 30 jours" in found["Demandes en cours par ancienneté"]
     assert "n = 5 réclamations en cours / dont 3 depuis plus de 30 jours" in found[
         "Réclamations en cours par ancienneté"]
-    assert "au 01/10/2026 · Saint-Étienne" in found["Demandes en cours par ancienneté"]
+    assert "au 30/09/2026 · Saint-Étienne" in found["Demandes en cours par ancienneté"]
     assert "n = 9 demandes clôturées / médiane 7,0\u00a0j" in found["Délai de traitement des demandes"]
 
 
