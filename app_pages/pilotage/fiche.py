@@ -4,7 +4,7 @@ import streamlit as st
 
 from pilotage_qualite.common import formats
 from pilotage_qualite.model.status import NON_ATTEINT
-from pilotage_qualite.reports import action_effects, catalogue_edits, rows_behind_table, selections
+from pilotage_qualite.reports import action_effects, catalogue_edits, selections
 from pilotage_qualite.ui import charts, comments, context, downloads, process, tables, tiles
 from pilotage_qualite.ui import events as series_events
 
@@ -97,7 +97,8 @@ behind = context.drill_down(indicator_id, selection.period, dimension, selection
 st.caption(f"{len(behind)} ligne(s) pour {selection.period.label_fr} ({where}), avec le fichier et la ligne "
            "d'origine de chacune.")
 if not behind.empty:
-    tables.table(rows_behind_table.rows_behind_table(behind, context.store().datasets))
+    tables.table(context.drill_down_shown(indicator_id, selection.period, dimension,
+                                          selection.site if dimension else None))
 downloads.table_downloads(behind, f"lignes {indicator_id} {selection.period.label}", key="telecharger-lignes",
                           sheet_name="Lignes")
 

@@ -22,7 +22,7 @@ from pilotage_qualite.model.coverage import Coverage
 from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.indicator_format import load_catalogue
 from pilotage_qualite.model.periods import Period, parse_period, periods_ending
-from pilotage_qualite.reports import catalogue_edits
+from pilotage_qualite.reports import catalogue_edits, rows_behind_table
 from pilotage_qualite.reports.figures import figures
 from pilotage_qualite.reports.process_queries import actions as action_queries
 from pilotage_qualite.startup import load_demo_if_new, open_store
@@ -132,6 +132,18 @@ def _drill_down(database: str, base_version: tuple, indicator_id: str, period: s
 def drill_down(indicator_id: str, period: Period, dimension: str | None, value: str | None) -> pd.DataFrame:
     """The rows behind one value, with their file and row (cached per base version)."""
     return _drill_down(str(store().path), version(), indicator_id, period.label, dimension, value)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _drill_down_shown(database: str, base_version: tuple, indicator_id: str, period: str, dimension: str | None,
+                      value: str | None) -> pd.DataFrame:
+    rows = _drill_down(database, base_version, indicator_id, period, dimension, value)
+    return rows_behind_table.rows_behind_table(rows, store().datasets)
+
+
+def drill_down_shown(indicator_id: str, period: Period, dimension: str | None, value: str | None) -> pd.DataFrame:
+    """The same rows as the fiche shows them, in French (formatted once per base version)."""
+    return _drill_down_shown(str(store().path), version(), indicator_id, period.label, dimension, value)
 
 
 def citing_datasets(indicator_id: str) -> dict[str, str]:
