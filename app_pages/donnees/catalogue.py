@@ -92,13 +92,21 @@ if access.can_write():
             st.markdown(f"**Changer la cible de {indicator.id}** (les périodes antérieures gardent la leur)")
             left, middle, right = st.columns(3)
             start = left.date_input("À partir du", value=today, format="DD/MM/YYYY", key="cible_debut")
-            new_target = middle.number_input(f"Cible ({indicator.unite})", value=cible, step=1.0, key="cible_valeur",
-                                             placeholder="aucune")
-            new_threshold = right.number_input(f"Seuil d'alerte ({indicator.unite})", value=seuil, step=1.0,
-                                               key="cible_seuil", placeholder="aucun")
+            # Text fields, not number inputs: a number is typed and read the French way (« 80,5 »).
+            target_text = middle.text_input(f"Cible ({indicator.unite})", value=formats.input_text(cible),
+                                            key="cible_valeur", placeholder="aucune")
+            threshold_text = right.text_input(f"Seuil d'alerte ({indicator.unite})", value=formats.input_text(seuil),
+                                              key="cible_seuil", placeholder="aucun")
             submitted = st.form_submit_button("Enregistrer la cible", type="primary", icon=":material/flag:")
         if submitted:
-            problems = catalogue_edits.target_form_problems(indicator, new_target, new_threshold)
+            problems = []
+            new_target = new_threshold = None
+            try:
+                new_target = formats.parse_input_number(target_text, "Cible")
+                new_threshold = formats.parse_input_number(threshold_text, "Seuil d'alerte")
+            except ValueError as exc:
+                problems.append(str(exc))
+            problems = problems or catalogue_edits.target_form_problems(indicator, new_target, new_threshold)
             if start is None:
                 problems.append("Choisissez la date à partir de laquelle la cible s'applique.")
             if problems:

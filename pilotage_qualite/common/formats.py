@@ -33,6 +33,34 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", NARROW_NBSP).replace(".", ",")
 
 
+INPUT_DECIMALS = 3  # what a typed target keeps
+
+
+def input_text(value: float | None) -> str:
+    """A number as the user types it back: 80.0 → « 80 », 80.5 → « 80,5 », None → « » (no thousands
+    separator, so that the field reads as one number)."""
+    if is_missing(value):
+        return ""
+    return f"{value:.{INPUT_DECIMALS}f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def parse_input_number(text: str, field: str) -> float | None:
+    """« 80 », « 80,5 », « 80.5 », « 1 200 », « 85 % » → a float; empty → None; anything else is a
+    French ValueError naming the field."""
+    cleaned = (text or "").strip().removesuffix("%").strip()
+    for space in (" ", NBSP, NARROW_NBSP):
+        cleaned = cleaned.replace(space, "")
+    if not cleaned:
+        return None
+    try:
+        value = float(cleaned.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"{field} : « {text.strip()} » n'est pas un nombre (écrivez par exemple 80 ou 80,5).") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{field} : « {text.strip()} » n'est pas un nombre (écrivez par exemple 80 ou 80,5).")
+    return value
+
+
 def with_unit(value: float | int | None, unit: str, decimals: int = 0) -> str:
     """A value with its unit: « 92,5 % », « 12 j », « 1 234 »."""
     if is_missing(value):

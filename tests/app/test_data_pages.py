@@ -311,8 +311,8 @@ def test_target_edit_changes_a_status_on_the_dashboard(app_env, demo_data_dir):
     assert ":orange[**▲ à surveiller**] · cible ≥ 90,0\u00a0%" in [m.value for m in app.markdown]
     go(app, "app_pages/donnees/catalogue.py")
     app.date_input(key="cible_debut").set_value(dt.date(2026, 10, 1))
-    app.number_input(key="cible_valeur").set_value(85.0)
-    app.number_input(key="cible_seuil").set_value(75.0)
+    app.text_input(key="cible_valeur").input("85")
+    app.text_input(key="cible_seuil").input("75")
     button(app, "Enregistrer la cible").click()
     no_exception(app.run())
     assert "DEM-03 : cible 85,0\u00a0%, seuil d'alerte 75,0\u00a0% à partir du 01/10/2026" in app.success[0].value
@@ -333,7 +333,7 @@ def test_a_target_change_on_a_period_a_closed_meeting_reviewed_waits_for_a_confi
     app_env(demo_data_dir)
     app = go(open_app({"indicateur": "DEM-03"}), "app_pages/donnees/catalogue.py")
     app.date_input(key="cible_debut").set_value(dt.date(2026, 9, 1))
-    app.number_input(key="cible_valeur").set_value(85.0)
+    app.text_input(key="cible_valeur").input("85")
     button(app, "Enregistrer la cible").click()
     no_exception(app.run())
     warning = " ".join(w.value for w in app.warning)
@@ -348,8 +348,8 @@ def test_a_target_change_on_a_period_a_closed_meeting_reviewed_waits_for_a_confi
 def test_a_wrong_target_is_refused_with_a_french_message(app_env, demo_data_dir):
     app_env(demo_data_dir)
     app = go(open_app({"indicateur": "DEM-03"}), "app_pages/donnees/catalogue.py")
-    app.number_input(key="cible_valeur").set_value(80.0)
-    app.number_input(key="cible_seuil").set_value(90.0)
+    app.text_input(key="cible_valeur").input("80,0")
+    app.text_input(key="cible_seuil").input("90")
     button(app, "Enregistrer la cible").click()
     no_exception(app.run())
     assert "le seuil (90,00) doit être inférieur ou égal à la cible (80,00)" in app.error[0].value
