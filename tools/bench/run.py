@@ -11,6 +11,7 @@ see the same machine load. See docs/performance.md for what each figure means.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -45,6 +46,7 @@ GROUP_FIGURES = {
     "pages": ["overview_cold", "overview_cache", "fiche_cold", "fiche_cache"],
     "serve": ["serve_first_page"],
     "pack": ["pack_quarter"],
+    "load": ["load_p95", "load_errors", "load_peak_rss"],
 }
 
 
@@ -364,6 +366,120 @@ def measure_pack(rounds: int, warmup: int, work: Path) -> dict:
         second_pack_s=_round(median([j["warm_s"] for j in packs])), pdf_bytes=packs[-1]["pdf_bytes"])}
 
 
+def measure_load(rounds: int, warmup: int, work: Path) -> dict:
+    """20 sessions of the real server on the dashboard and a fiche while a command-line import
+    writes three complaints, against the same load on a hello-world script. The sessions speak
+    the websocket protocol (tools.bench.load): no browser, so the server is what is measured."""
+    from openpyxl import Workbook
+
+    from tools.bench import load  # Streamlit's protobuf classes: only this group needs them
+
+    sessions, client_rounds = 20, 2  # each session opens both pages twice: during the import, then after it
+    stagger = 0.2  # seconds between two sessions' first requests: people do not all click at once
+    template = work / "load-demo"
+    template.mkdir()
+    demo = run_process([PYTHON, "-m", "pilotage_qualite", "demo"], env=child_env(PILOTAGE_DONNEES=str(template)))
+    if demo.code != 0:
+        raise RuntimeError(f"demo load failed: {demo.err[-500:]}")
+    complaints = work / "reclamations-octobre.xlsx"  # three complaints received in October 2026
+    book = Workbook()
+    for row in (["N° réclamation", "Date de réception", "Site", "Origine", "Motif"],
+                ["REC-2026-901", "05/10/2026", "Lyon 8e", "Habitant", "Délai de réponse"],
+                ["REC-2026-902", "12/10/2026", "Lyon 9e", "Partenaire", "Orientation inadaptée"],
+                ["REC-2026-903", "20/10/2026", "Saint-Étienne", "Habitant", "Délai de réponse"]):
+        book.active.append(row)
+    book.save(complaints)
+    hello = work / "hello.py"
+    hello.write_text(HELLO, encoding="utf-8")
+
+    import_cmd = [PYTHON, "-m", "pilotage_qualite", "importer", str(complaints), "--utilisateur", "import planifié"]
+
+    async def loaded(url: str, pages: tuple[str, ...], import_env: dict | None) -> tuple[dict, Proc | None]:
+        """The client's load; the import (if any) starts once as many pages have been served as
+        there are sessions (half the first round on old figures), the last round once it is over,
+        as in tests/system/test_load.py."""
+        served: list[dict] = []
+        going, over = asyncio.Event(), asyncio.Event()
+
+        def progress(run: dict) -> None:
+            served.append(run)
+            if len(served) >= sessions:
+                going.set()
+
+        client = asyncio.create_task(load.run_load(url, sessions, client_rounds, pages, stagger=stagger,
+                                                   on_run=progress, last_round=None if import_env is None else over))
+        if import_env is None:
+            return await client, None
+        await asyncio.wait([client, asyncio.create_task(going.wait())], return_when=asyncio.FIRST_COMPLETED)
+        try:
+            imported = await asyncio.to_thread(run_process, import_cmd, import_env)
+        finally:
+            over.set()
+        return await client, imported
+
+    def one(script: Path, env: dict, pages: tuple[str, ...], importing: bool) -> dict:
+        """Start the server, load it (importing meanwhile or not), read its peak memory and CPU."""
+        with load.serving(script, free_port(), env) as server:
+            cpu_before = load.cpu_seconds(server.pid)
+            result, imported = asyncio.run(loaded(server.url, pages, env if importing else None))
+            result["peak_rss_mib"] = load.peak_rss_mib(server.pid)
+            result["server_cpu_s"] = load.cpu_seconds(server.pid) - cpu_before
+        if imported is not None:
+            if imported.code != 0 or "import n°" not in imported.out:
+                raise RuntimeError(f"the concurrent import failed (code {imported.code}):\n{imported.err[-2000:]}")
+            result["import_s"] = imported.wall_s
+        return result
+
+    apps, hellos = [], []
+    for k in range(rounds):
+        data = work / f"load-{k}"
+        shutil.copytree(template, data)
+        app = one(REPO / "app.py", child_env(PILOTAGE_DONNEES=str(data)), load.DEFAULT_PAGES, importing=True)
+        # The same requests, the page path left out: hello world has one page and ignores the query.
+        base = one(hello, child_env(), tuple("?" + page.partition("?")[2] for page in load.DEFAULT_PAGES),
+                   importing=False)
+        shutil.rmtree(data)
+        if k >= warmup:
+            apps.append(app)
+            hellos.append(base)
+    p95, base_p95 = [r["p95_s"] for r in apps], [r["p95_s"] for r in hellos]
+    errors, base_errors = [r["errors"] for r in apps], [r["errors"] for r in hellos]
+    rss, base_rss = [r["peak_rss_mib"] for r in apps], [r["peak_rss_mib"] for r in hellos]
+    # REC-01 only grows with the import: a session that reads a smaller value saw old figures again.
+    counts = [[int(v) for v in values if v.isdigit()] for r in apps for values in r["values"].values()]
+    went_back = sum(any(b < a for a, b in zip(seen, seen[1:])) for seen in counts)
+    newest = max((v for seen in counts for v in seen), default=None)
+    old_at_the_end = sum(bool(seen) and seen[-1] != newest for seen in counts)  # its last round came after the import
+    shape = (f"{sessions} concurrent sessions (started {stagger:g} s apart) × {client_rounds} rounds × "
+             f"({', '.join(map(repr, load.DEFAULT_PAGES))})")
+    return {
+        "load_p95": figure(
+            f"Page time under load, p95: {shape}, a command-line import running; request sent to script_finished",
+            median(p95), p95, baseline=median(base_p95), baseline_runs=base_p95,
+            baseline_label=f"hello-world script, the same {sessions} sessions and requests",
+            goal="≤ 1 s", goal_on="value", goal_max=1.0, peak_rss_mib=max(rss), baseline_peak_rss_mib=max(base_rss),
+            p50_s=_round(median([r["p50_s"] for r in apps])), max_s=_round(max(r["max_s"] for r in apps)),
+            by_page=apps[-1]["by_page"], by_round=apps[-1]["by_round"],
+            server_cpu_s=_round(median([r["server_cpu_s"] for r in apps])),
+            baseline_server_cpu_s=_round(median([r["server_cpu_s"] for r in hellos])),
+            import_s=_round(median([r["import_s"] for r in apps])), shape=shape,
+            note="sessions speak Streamlit's websocket protocol (tools.bench.load): no browser, nothing drawn"),
+        "load_errors": figure(
+            "Page runs that showed an error (exception, st.error such as « Base de données occupée », wrong page, "
+            "no script_finished) under that load", max(errors), errors, unit="pages",
+            baseline=max(base_errors), baseline_runs=base_errors, baseline_label="the same for hello world",
+            goal="0", goal_on="value", goal_max=0, error_samples=apps[-1]["error_samples"],
+            page_runs=apps[-1]["page_runs"], expected_page_runs=apps[-1]["expected_page_runs"],
+            rec01_values_seen=sorted({v for r in apps for values in r["values"].values() for v in values}),
+            sessions_back_to_old_figures=went_back, sessions_on_old_figures_after_import=old_at_the_end),
+        "load_peak_rss": figure(
+            "Server peak memory (VmHWM) after that load", max(rss), rss, unit="MiB",
+            baseline=max(base_rss), baseline_runs=base_rss,
+            baseline_label="hello-world server after the same load", goal="≤ 1 GiB", goal_on="value",
+            goal_max=1024.0),
+    }
+
+
 def measure_serve(inputs, rounds: int, warmup: int, work: Path) -> dict:
     hello = work / "hello.py"
     hello.write_text(HELLO, encoding="utf-8")
@@ -442,6 +558,8 @@ def _fmt(x, unit: str) -> str:
         return f"{x:,.0f} MiB".replace(",", " ")
     if unit == "×":
         return f"{x:.2f}×"
+    if unit == "pages":
+        return f"{x:.0f}"
     return f"{x:.3f} s" if x < 10 else f"{x:.1f} s"
 
 
@@ -474,12 +592,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--cache", type=Path, default=CACHE_DIR, help="where generated inputs are kept")
     parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument("--only", nargs="*", choices=["import", "engine", "pages", "serve", "pack"],
+    parser.add_argument("--only", nargs="*", choices=["import", "engine", "pages", "serve", "pack", "load"],
                         help="measure only these groups (default: all)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     rounds = args.runs + args.warmup
-    groups = args.only or ["import", "engine", "pages", "serve", "pack"]
+    groups = args.only or ["import", "engine", "pages", "serve", "pack", "load"]
 
     log(f"Benchmark, scale {args.scale:g}: {args.runs} run(s) per figure after {args.warmup} warm-up.")
     inputs = ensure_inputs(args.scale, args.seed, args.cache)
@@ -505,6 +623,8 @@ def main(argv=None) -> int:
                  ("serve", "streamlit run to first page vs hello world", lambda: measure_serve(
                      inputs, rounds, args.warmup, work)),
                  ("pack", "committee pack of a quarter vs vl-convert alone", lambda: measure_pack(
+                     rounds, args.warmup, work)),
+                 ("load", "20 websocket sessions during an import vs hello world", lambda: measure_load(
                      rounds, args.warmup, work))]
         for name, what, measure in steps:
             if name not in groups:
