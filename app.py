@@ -47,8 +47,9 @@ if not allowed:
 with errors.boundary():  # anything unexpected: a French message and a reference, never Streamlit's page
     try:
         with context.store().pinned():  # one connection for the whole run, released at its end
-            st.session_state["filtres"] = filters.shared_filters()
-            projector_bar.render(st.session_state["filtres"], navigation)
+            places = projector_bar.bar(navigation) if projector else None  # the filters go in its bar
+            st.session_state["filtres"] = filters.shared_filters(places.filters if places else None)
+            projector_bar.render(st.session_state["filtres"], navigation, places)
             frame.render_banners()
             navigation.run()
     except DatabaseBusy as exc:  # another program held the file longer than PILOTAGE_ATTENTE_BASE

@@ -19,6 +19,7 @@ from pilotage_qualite.ui import context
 # French words themselves: links read « ?grain=Trimestre&periode=3e trimestre 2026 ».
 GRAINS = {"Mois": "mois", "Trimestre": "trimestre", "Année": "annee"}
 ENSEMBLE = "Ensemble"
+IN_THE_BAR = "filtres_dans_la_barre"  # this run's filters are in the projector bar's popover
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Filters:
             params["site"] = self.site
         if self.projector:
             params["projecteur"] = "true"
+        if st.session_state.get(IN_THE_BAR):  # a closed popover's widgets are not on the page: nothing carried
+            return params
         carried = {"grain": st.session_state.get("grain"), "site": st.session_state.get("site"),
                    "projecteur": "true" if st.session_state.get("projecteur") else None}
         return {name: value for name, value in params.items() if carried.get(name) != value}
@@ -77,9 +80,13 @@ def _period_from_url(offer: PeriodOffer) -> None:
         st.caption(f"La période « {wanted} » n'a pas de données importées : période proposée à la place.")
 
 
-def shared_filters() -> Filters:
-    with st.sidebar:
-        st.markdown("### Filtres")
+def shared_filters(place=None) -> Filters:
+    """The filters, in the sidebar; on the projector (the sidebar hidden) in a button of its bar
+    (``place``: the bar's column)."""
+    st.session_state[IN_THE_BAR] = place is not None
+    with place.popover("Période · site", icon=":material/tune:", width="stretch") if place else st.sidebar:
+        if place is None:
+            st.markdown("### Filtres")
         grain_word = st.segmented_control("Grain", list(GRAINS), default="Mois", required=True, key="grain",
                                           bind="query-params", on_change=_forget_period)
         grain = GRAINS[grain_word]

@@ -125,9 +125,29 @@ def committee_bar(screens: list[int], meeting_line: str) -> tuple[int, int]:
     return here, screen
 
 
-def render(selection: Filters, current) -> None:
+@dataclass(frozen=True)
+class Bar:
+    """The projector bar's places, made before the filters so that the period and the site are
+    chosen in it (the sidebar is hidden on the projector)."""
+    previous: object
+    where: object
+    following: object
+    filters: object
+    leave: object
+
+
+def bar(current) -> Bar | None:
+    """The bar's columns on a projector page; None on the Comité page, which draws its own (its
+    period is the meeting's, not the filters')."""
+    if current.url_path == COMMITTEE_URL_PATH:
+        return None
+    return Bar(*st.columns([1.1, 2.6, 1.1, 1.3, 1.5], vertical_alignment="center"))
+
+
+def render(selection: Filters, current, places: Bar | None) -> None:
     """In projector mode, the CSS and the agenda bar: « Précédent », « i / n · title »,
-    « Suivant » and « Quitter le mode projecteur ». `current`: the page st.navigation returned.
+    « Suivant », the filters' button and « Quitter le mode projecteur ». `current`: the page
+    st.navigation returned; `places`: :func:`bar` (None on the Comité page).
 
     « Précédent » and « Suivant » are page links carrying the filters (as the tiles' links
     do): st.switch_page cannot carry them, since Streamlit refuses to set or clear query
@@ -136,11 +156,11 @@ def render(selection: Filters, current) -> None:
     if not selection.projector:
         return
     st.html(PROJECTOR_CSS)
-    if current.url_path == COMMITTEE_URL_PATH:
+    if places is None:
         return  # the Comité page draws its own bar (committee_bar)
     here = position(current.url_path)
     params = selection.query_params()
-    previous, where, following, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
+    previous, where, following, leave = places.previous, places.where, places.following, places.leave
     meetings = context.store().meetings()
     open_ids = list(meetings.loc[meetings["statut"] == OPEN, "id"])
     if open_ids:  # one agenda only: while a meeting is open, the projector's steps are its points

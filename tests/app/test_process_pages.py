@@ -408,3 +408,13 @@ def test_pages_offer_excel_downloads_of_their_tables(app_env, demo_data_dir: Pat
     audits = open_page("app_pages/processus/audits.py", {"grain": "Trimestre"})
     labels = [b.proto.label for b in audits.get("download_button")]
     assert labels.count("Télécharger en Excel") == 2 and labels.count("CSV") == 2  # open findings, actions
+
+
+def test_on_the_projector_the_period_and_site_are_chosen_in_the_bar(demo):
+    app = open_page("app_pages/processus/satisfaction.py", {"projecteur": "true"})
+    labels = [p.proto.popover.label for p in app.get("popover")]
+    assert labels == ["Période · site"]  # the sidebar is hidden on the projector: the filters are in the bar
+    app.selectbox(key="site").set_value("Lyon 8e").run()
+    assert_no_exception(app)
+    assert "octobre 2026 · Lyon 8e" in [s.value for s in app.subheader]
+    assert "Ordre du jour 3 / 8" in text_of(app)
