@@ -16,8 +16,11 @@ PROBLEM_HEADINGS = {"nature": "Nature", "ligne": "Ligne", "colonne": "Colonne", 
 
 
 def table(frame: pd.DataFrame, column_config: dict | None = None) -> None:
-    """An interactive table (sort, search, resize) of short cells."""
-    st.dataframe(frame, hide_index=True, width="stretch", placeholder="", column_config=column_config)
+    """An interactive table (sort, search, resize) of short cells; whole numbers written the French
+    way by the browser (« 14 377 », still sorted as numbers) unless a column says otherwise."""
+    config = {name: st.column_config.NumberColumn(format="localized") for name in frame.columns
+              if pd.api.types.is_integer_dtype(frame[name])}
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder="", column_config={**config, **(column_config or {})})
 
 
 def french_dates(dataset: Dataset) -> dict:
