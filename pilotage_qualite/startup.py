@@ -68,8 +68,12 @@ def load_demo_if_new(store: Store, settings: Settings) -> bool:
 
 
 def demo_is_loaded(store: Store) -> bool:
-    journal = store.journal()
-    return bool(((journal["utilisateur"] == DEMO_USER) & (journal["etat"] == APPLIED)).any())
+    """Whether an applied import of the demo is in the base (read once per version: every page
+    run asks, for its banner)."""
+    def read() -> bool:
+        journal = store.journal()
+        return bool(((journal["utilisateur"] == DEMO_USER) & (journal["etat"] == APPLIED)).any())
+    return store.per_version("demo_loaded", read)
 
 
 def structure_name(configured: str, store: Store) -> str:

@@ -25,7 +25,7 @@ if selection.period is None:
     st.info("La base ne contient encore aucune donnée datée : importez des tableurs (page Import).")
     st.stop()
 
-results = context.results(selection.period)
+results = context.indicator_results(selection.period, indicator_id)
 history = selections.trend(results, indicator_id, selection.site, selection.period)
 current = history[history["periode"] == selection.period.label]
 where = selection.site or "Ensemble de la structure"

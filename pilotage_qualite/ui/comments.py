@@ -25,11 +25,10 @@ def as_text(text: str) -> str:
 
 def render(indicator_id: str, period: Period, site: str | None) -> None:
     """The comment in force (and earlier ones) for this indicator, period and site; a form to add one."""
-    store = context.store()
     where = site or "Ensemble de la structure"
     if message := st.session_state.pop(MESSAGE_KEY, None):
         st.success(message, icon=":material/task_alt:")
-    history = store.comment_history(indicator_id, period.label, site)
+    history = context.comment_history(indicator_id, period, site)
     if history.empty:
         st.caption(f"Aucune analyse écrite pour {period.label_fr} ({where}).")
     else:

@@ -110,15 +110,42 @@ def site_names() -> list[str]:
     return store().site_names()
 
 
-@st.cache_data(show_spinner="Calcul des indicateurs…", max_entries=32)
+# The keys of the whole catalogue's results computed by this process (a fiche then slices them).
+_WHOLE_COMPUTED: set[tuple] = set()
+
+
+# The figures are kept as shared objects (cache_resource), handed out as shallow copies: under
+# pandas' copy-on-write a page's change to its copy never reaches the shared frame, and a repeat
+# visit does not unpickle tens of thousands of rows (cache_data's copy cost 20–45 ms per run).
+@st.cache_resource(show_spinner="Calcul des indicateurs…", max_entries=8)  # ~11 MB each on the large structure
 def _results(database: str, base_version: tuple, last_period: str, grain: str) -> pd.DataFrame:
     periods = periods_ending(Period(grain, pd.Timestamp(last_period).date()), HISTORY_PERIODS)
-    return figures(store(), catalogue(), periods)
+    computed = figures(store(), catalogue(), periods)
+    _WHOLE_COMPUTED.add((database, base_version, last_period, grain))
+    return computed
 
 
 def results(period: Period) -> pd.DataFrame:
     """Every indicator for the 36 periods ending at `period`, Ensemble and each dimension."""
-    return _results(str(store().path), version(), period.debut.isoformat(), period.grain)
+    return _results(str(store().path), version(), period.debut.isoformat(), period.grain).copy(deep=False)
+
+
+@st.cache_resource(show_spinner="Calcul de l'indicateur…", max_entries=64)
+def _indicator_results(database: str, base_version: tuple, last_period: str, grain: str,
+                       indicator_id: str) -> pd.DataFrame:
+    periods = periods_ending(Period(grain, pd.Timestamp(last_period).date()), HISTORY_PERIODS)
+    return figures(store(), catalogue(), periods, indicator_ids=[indicator_id])
+
+
+def indicator_results(period: Period, indicator_id: str) -> pd.DataFrame:
+    """One indicator's rows of :func:`results`: read from the whole catalogue's when this process
+    has computed them, else computed alone, so a fiche opened from a link does not pay for every
+    other indicator (the engine gives the same rows either way: tests/unit/reports/test_one_indicator_alone.py)."""
+    key = (str(store().path), version(), period.debut.isoformat(), period.grain)
+    if key in _WHOLE_COMPUTED:
+        whole = _results(*key)
+        return whole[whole["indicateur"] == indicator_id]
+    return _indicator_results(*key, indicator_id).copy(deep=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -179,9 +206,27 @@ def linked_actions(indicator_id: str, period: Period, site: str | None, rows: in
     return _linked_actions(str(store().path), version(), indicator_id, period.label, site, rows)
 
 
-def indicator_sql(indicator_id: str, period: Period) -> list[str]:
-    """The SQL the engine runs for one indicator, shown to auditors on the fiche."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comment_history(database: str, base_version: tuple, indicator_id: str, period: str,
+                     site: str | None) -> pd.DataFrame:
+    return store().comment_history(indicator_id, period, site)
+
+
+def comment_history(indicator_id: str, period: Period, site: str | None) -> pd.DataFrame:
+    """Every comment written for one key, newest first (a comment changes the version: a new
+    one is read at once; a repeat visit does not open the base for them)."""
+    return _comment_history(str(store().path), version(), indicator_id, period.label, site)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _indicator_sql(database: str, base_version: tuple, indicator_id: str, period: str) -> list[str]:
     return engine.indicator_sql(catalogue(), indicator_id, [period])
+
+
+def indicator_sql(indicator_id: str, period: Period) -> list[str]:
+    """The SQL the engine runs for one indicator, shown to auditors on the fiche (written once
+    per version of the base: the catalogue may change with it)."""
+    return _indicator_sql(str(store().path), version(), indicator_id, period.label)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
