@@ -11,7 +11,9 @@ memory (``os.wait4``).
   live ``activite`` row, cold (open + query) then warm (same query again).
 * ``page --script app.py [--page fiche] [--param indicateur=REC-03]``: the server-side run of a
   Streamlit script with ``streamlit.testing.v1.AppTest``, cold (first run in the process) then
-  from cache (new sessions in the same process: a repeat visit).
+  from cache (new sessions in the same process: a repeat visit); with ``--after-import F``, the
+  command line then imports F into the base and one more session runs: the recompute after an
+  import in a running server.
 * ``pack --data D``: the committee pack (PDF) of the 3rd quarter 2026 for the demo base in the
   data folder D, with the modules a server has loaded (first pack of the process: its chart
   renderer starts too), then again in the same process; the baseline: vl-convert alone rendering
@@ -24,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -186,9 +189,19 @@ def cmd_page(args: argparse.Namespace) -> None:
         cold, cold_cpu = run(at)
         titles = [t.value for t in at.title]
     warm = sorted(run(session()) for _ in range(args.warm_runs))
+    after = {}
+    if args.after_import:
+        # An import committed by another process while this "server" runs: the next session finds
+        # a new version of the base (caches keyed by it miss), with every module already loaded.
+        imported = subprocess.run([sys.executable, "-m", "pilotage_qualite", "importer", args.after_import],
+                                  env={**os.environ, "PILOTAGE_BASE": args.base}, capture_output=True, text=True)
+        if imported.returncode != 0:
+            raise SystemExit(f"the import before the recompute failed:\n{imported.stdout}{imported.stderr}")
+        recompute, recompute_cpu = run(session())
+        after = {"after_import_s": recompute, "after_import_cpu_s": recompute_cpu}
     _emit({"imports_s": t1 - t0, "cold_s": cold, "cold_cpu_s": cold_cpu, "warm_s": warm[len(warm) // 2][0],
            "warm_cpu_s": warm[len(warm) // 2][1], "warm_runs_s": [w for w, _ in warm], "titles": titles,
-           "note": note})
+           "note": note, **after})
 
 
 def main(argv=None) -> None:
@@ -209,6 +222,7 @@ def main(argv=None) -> None:
     page.add_argument("--param", action="append", default=[])
     page.add_argument("--expect-title")
     page.add_argument("--warm-runs", type=int, default=3)
+    page.add_argument("--after-import", help="a file the command line imports into --base before one more run")
     page.set_defaults(run=cmd_page)
     for name, run in (("pack", cmd_pack), ("pack-charts", cmd_pack_charts)):
         verb = verbs.add_parser(name)

@@ -38,12 +38,15 @@ CALAMINE_READ = ("import sys\nfrom python_calamine import CalamineWorkbook\n"
                  "CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()\n")
 HELLO = 'import streamlit as st\n\nst.title("Bonjour")\nst.write("Hello world")\n'
 FICHE_INDICATOR = "REC-03"
+# A month the large base does not hold yet (its data end in October 2026), on three of its sites.
+AFTER_IMPORT_CSV = ("date;site;registre\n01/11/2026;Bron;gestion de conflit\n15/11/2026;Givors;veille\n"
+                    "30/11/2026;Lyon 8e;accompagnement\n")
 MIB = 1024 * 1024
 GROUP_FIGURES = {
     "import": ["import_xlsx", "import_xlsx_memory"],
     "engine": ["catalogue_cold", "catalogue_warm", "catalogue_cold_small", "catalogue_warm_small",
                "linearity_cold", "linearity_warm"],
-    "pages": ["overview_cold", "overview_cache", "fiche_cold", "fiche_cache"],
+    "pages": ["overview_cold", "overview_cache", "fiche_cold", "fiche_cache", "overview_after_import"],
     "serve": ["serve_first_page"],
     "pack": ["pack_quarter"],
     "load": ["load_p95", "load_errors", "load_peak_rss"],
@@ -222,7 +225,7 @@ def measure_import(xlsx: Path, rounds: int, warmup: int, work: Path) -> dict:
             "Import of the 100k-row xlsx, end to end (CLI, new process)", wall, [p.wall_s for p in imports],
             baseline=base, baseline_runs=[p.wall_s for p in reads],
             baseline_label="python-calamine raw read of the same file (new process)",
-            goal="ratio ≤ 2 (stretch ≤ 1.5)", goal_on="ratio", goal_max=2.0, stretch_max=1.5,
+            goal="ratio ≤ 1 (stretch ≤ 0.8)", goal_on="ratio", goal_max=1.0, stretch_max=0.8,
             peak_rss_mib=peak, baseline_peak_rss_mib=base_peak, **common),
         "import_xlsx_memory": figure(
             "Peak memory of that import", peak, [p.maxrss_mib for p in imports], unit="MiB",
@@ -262,7 +265,7 @@ def measure_engine(inputs, rounds: int, warmup: int) -> dict:
             f"Whole catalogue, cold ({label}): open base + load catalogue + compute, new process",
             median(cold), cold, baseline=median(q_cold), baseline_runs=q_cold,
             baseline_label="DuckDB: one 12-aggregate month × site GROUP BY over activite, cold (open + query)",
-            goal="< 1 s" if large else None, goal_on="value" if large else None, goal_max=1.0 if large else None,
+            goal="< 0.5 s" if large else None, goal_on="value" if large else None, goal_max=0.5 if large else None,
             peak_rss_mib=max(p.maxrss_mib for p, _ in engines),
             baseline_peak_rss_mib=max(p.maxrss_mib for p, _ in queries),
             process_wall_s=_round(median([p.wall_s for p, _ in engines])),
@@ -294,8 +297,12 @@ def measure_pages(inputs, rounds: int, warmup: int, work: Path) -> dict:
     app = REPO / "app.py"
     base = str(inputs.large_base)
     fiche_present = (REPO / "app_pages" / "pilotage" / "fiche.py").is_file()
-    kinds = {"overview": [PYTHON, "-m", "tools.bench.child", "page", "--script", str(app), "--base", base,
-                          "--warm-runs", warm_runs],
+    # The overview runs on a copy of the base: after its cold and cached runs the command line
+    # imports a small file into it (a month of activity), then the overview recomputes.
+    copy, month = work / "overview-base.duckdb", work / "activite-novembre.csv"
+    month.write_text(AFTER_IMPORT_CSV, encoding="utf-8")
+    kinds = {"overview": [PYTHON, "-m", "tools.bench.child", "page", "--script", str(app), "--base", str(copy),
+                          "--warm-runs", warm_runs, "--after-import", str(month)],
              "hello": [PYTHON, "-m", "tools.bench.child", "page", "--script", str(hello), "--warm-runs", warm_runs]}
     if fiche_present:
         kinds["fiche"] = [PYTHON, "-m", "tools.bench.child", "page", "--script", str(app), "--base", base,
@@ -304,6 +311,8 @@ def measure_pages(inputs, rounds: int, warmup: int, work: Path) -> dict:
     done: dict[str, list] = {k: [] for k in kinds}
     for k in range(rounds):
         for kind, cmd in kinds.items():
+            if kind == "overview":
+                shutil.copyfile(base, copy)
             proc = run_process(cmd)
             if k >= warmup:
                 done[kind].append((proc, proc.json()))
@@ -316,10 +325,10 @@ def measure_pages(inputs, rounds: int, warmup: int, work: Path) -> dict:
     for kind, title in pages.items():
         if kind not in done:
             note = "page absente: app_pages/pilotage/fiche.py does not exist yet; not measured"
-            out[f"{kind}_cold"] = figure(f"{title}, server-side run, cold", None, [], goal="< 1.5 s",
-                                         goal_on="value", goal_max=1.5, note=note)
-            out[f"{kind}_cache"] = figure(f"{title}, server-side run, from cache", None, [], goal="< 0.2 s",
-                                          goal_on="value", goal_max=0.2, note=note)
+            out[f"{kind}_cold"] = figure(f"{title}, server-side run, cold", None, [], goal="< 1 s",
+                                         goal_on="value", goal_max=1.0, note=note)
+            out[f"{kind}_cache"] = figure(f"{title}, server-side run, from cache", None, [],
+                                          goal="≤ 1.5 × hello world", goal_on="ratio", goal_max=1.5, note=note)
             continue
         cold = [j["cold_s"] for _, j in done[kind]]
         warm = [j["warm_s"] for _, j in done[kind]]
@@ -329,15 +338,23 @@ def measure_pages(inputs, rounds: int, warmup: int, work: Path) -> dict:
             f"{title}, server-side run (AppTest), cold: first run in a new process", median(cold), cold,
             baseline=median(hello_cold), baseline_runs=hello_cold,
             baseline_label="hello-world script, first AppTest run in a new process",
-            goal="< 1.5 s", goal_on="value", goal_max=1.5, peak_rss_mib=rss, baseline_peak_rss_mib=hello_rss,
+            goal="< 1 s", goal_on="value", goal_max=1.0, peak_rss_mib=rss, baseline_peak_rss_mib=hello_rss,
             note="; ".join(sorted(notes)) or None, titles=done[kind][-1][1]["titles"],
             cpu_s=_round(median([j["cold_cpu_s"] for _, j in done[kind]])))
         out[f"{kind}_cache"] = figure(
             f"{title}, server-side run (AppTest), from cache: new session, same process", median(warm), warm,
             baseline=median(hello_warm), baseline_runs=hello_warm,
             baseline_label="hello-world script, new session in the same process",
-            goal="< 0.2 s", goal_on="value", goal_max=0.2,
+            goal="≤ 1.5 × hello world", goal_on="ratio", goal_max=1.5,
             cpu_s=_round(median([j["warm_cpu_s"] for _, j in done[kind]])))
+    after = [j["after_import_s"] for _, j in done["overview"]]
+    out["overview_after_import"] = figure(
+        "Overview page after a command-line import while the server runs: new version of the base "
+        "(caches miss), modules loaded", median(after), after,
+        baseline=median(hello_warm), baseline_runs=hello_warm,
+        baseline_label="hello-world script, new session in the same process",
+        goal="< 0.7 s", goal_on="value", goal_max=0.7,
+        cpu_s=_round(median([j["after_import_cpu_s"] for _, j in done["overview"]])))
     return out
 
 
