@@ -6,10 +6,9 @@ import streamlit as st
 
 from pilotage_qualite.common import formats
 from pilotage_qualite.common.text import md
-from pilotage_qualite.model.catalogue import CatalogueError
 from pilotage_qualite.reports import catalogue_edits
 from pilotage_qualite.reports.meeting_record import reviewed_warning
-from pilotage_qualite.ui import access, actions, context, downloads, tables
+from pilotage_qualite.ui import access, actions, context, downloads, indicator_form, tables
 
 selection = st.session_state["filtres"]
 store = context.store()
@@ -132,42 +131,13 @@ if access.can_write():
 
 if access.can_write():
     st.header("Ajouter un indicateur", divider="gray")
-    st.markdown("Écrivez l'indicateur **dans le format des fichiers du catalogue** (YAML, mêmes champs). "
-                "Il est vérifié (champs, colonnes des jeux, SQL) puis calculé sur les données actuelles "
-                "avant d'être enregistré. Il est enregistré **dans la base**, avec votre nom et la date, "
-                "à côté des fichiers du dossier `declarations/indicators/` qui restent inchangés.")
-    text = st.text_area("Définition (YAML)", height=380, key="nouvel_indicateur",
-                        placeholder=catalogue_edits.EXAMPLE)
-    checked = st.session_state.get("indicateur_verifie")
-    if st.button("Vérifier et tester sur les données", icon=":material/science:", key="verifier_indicateur"):
-        try:
-            new, candidate = catalogue_edits.check_new_indicators(text, catalogue, store.datasets)
-            ids = [i.id for i in new]
-            trial = (context.trial_compute(candidate, ids, selection.period) if selection.period is not None else None)
-            checked = {"texte": text, "ids": ids, "essai": trial}
-        except CatalogueError as exc:
-            checked = {"texte": text, "erreurs": str(exc).splitlines()}
-        st.session_state["indicateur_verifie"] = checked
-    if checked and checked["texte"] == text:
-        if checked.get("erreurs"):
-            for problem in checked["erreurs"]:
-                st.error(md(problem))
-        else:
-            st.success(f"Définition valide : {', '.join(checked['ids'])}. Valeurs calculées sur les données actuelles "
-                       "(ensemble de la structure, 12 dernières périodes) :")
-            if checked["essai"] is not None:
-                tables.table(checked["essai"])
-            if st.button("Enregistrer dans le catalogue", type="primary", icon=":material/save:",
-                         key="enregistrer_indicateur"):
-                try:
-                    new, _ = catalogue_edits.check_new_indicators(text, context.catalogue(), store.datasets)
-                    actions.add_indicators(catalogue_edits.definitions_by_id(text, new))
-                    st.session_state["messages_catalogue"] = [
-                        ("ok", f"Indicateur {', '.join(i.id for i in new)} ajouté au catalogue (enregistré dans la "
-                               "base) : il est calculé dans le tableau de bord et sa fiche est disponible.")]
-                    st.session_state.pop("indicateur_verifie", None)
-                except (CatalogueError, *actions.WRITE_ERRORS) as exc:
-                    st.session_state["messages_catalogue"] = [("error", md(exc))]
-                st.rerun()
-    elif checked:
-        st.caption("La définition a changé depuis la dernière vérification : vérifiez-la de nouveau.")
+    st.markdown("Composez l'indicateur **avec le formulaire**, ou écrivez-le **dans le format des fichiers du "
+                "catalogue** (YAML, mêmes champs). Il est vérifié (champs, colonnes des jeux, SQL) puis calculé "
+                "sur les données actuelles avant d'être enregistré. Il est enregistré **dans la base**, avec votre "
+                "nom et la date, à côté des fichiers du dossier `declarations/indicators/` qui restent inchangés.")
+    st.subheader("Avec le formulaire", anchor=False)
+    indicator_form.guided_form(store.datasets, catalogue, selection.period)
+    st.subheader("En YAML (experts)", anchor=False)
+    text = st.text_area("Définition (YAML)", height=380, key="nouvel_indicateur", placeholder=catalogue_edits.EXAMPLE)
+    indicator_form.check_then_save(text, selection.period, state_key="indicateur_verifie",
+                                   verify_key="verifier_indicateur", save_key="enregistrer_indicateur")
