@@ -22,9 +22,10 @@ from pilotage_qualite.model.coverage import Coverage
 from pilotage_qualite.model.events import Event
 from pilotage_qualite.model.indicator_format import load_catalogue
 from pilotage_qualite.model.periods import Period, parse_period, periods_ending
-from pilotage_qualite.reports import catalogue_edits, rows_behind_table
+from pilotage_qualite.reports import catalogue_edits, rows_behind_table, selections
 from pilotage_qualite.reports.figures import figures
 from pilotage_qualite.reports.process_queries import actions as action_queries
+from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.startup import load_demo_if_new, open_store
 from pilotage_qualite.store import Store
 
@@ -128,6 +129,18 @@ def _results(database: str, base_version: tuple, last_period: str, grain: str) -
 def results(period: Period) -> pd.DataFrame:
     """Every indicator for the 36 periods ending at `period`, Ensemble and each dimension."""
     return _results(str(store().path), version(), period.debut.isoformat(), period.grain).copy(deep=False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _tiles(database: str, base_version: tuple, last_period: str, grain: str, site: str | None) -> tuple[Tile, ...]:
+    period = Period(grain, pd.Timestamp(last_period).date())
+    return tuple(selections.tiles(_results(database, base_version, last_period, grain), period, site, catalogue().ids))
+
+
+def tiles(period: Period, site: str | None) -> list[Tile]:
+    """One tile per indicator for the period and site (:func:`selections.tiles`), built once per
+    version of the base: a repeat visit does not slice the figures again (frozen tiles, shared)."""
+    return list(_tiles(str(store().path), version(), period.debut.isoformat(), period.grain, site))
 
 
 @st.cache_resource(show_spinner="Calcul de l'indicateur…", max_entries=64)
