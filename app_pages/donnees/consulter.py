@@ -8,7 +8,7 @@ from pilotage_qualite.common.text import md
 from pilotage_qualite.reports import data_admin, exports, import_report
 from pilotage_qualite.reports.selections import latest_data_date
 from pilotage_qualite.store.database import APPLIED, StoreError
-from pilotage_qualite.ui import access, actions, charts, context, downloads, errors, tables
+from pilotage_qualite.ui import access, actions, charts, context, downloads, errors, french_inputs, tables
 
 store = context.store()
 datasets = store.datasets
@@ -57,10 +57,16 @@ if journal.empty:
     st.info("Aucun import pour l'instant : déposez vos tableurs dans la page Import.")
 else:
     journal_shown = data_admin.journal_table(journal, datasets)
-    tables.table(journal_shown, {"N°": st.column_config.NumberColumn(format="%d"),
-                                 "Résultat": st.column_config.TextColumn(width="large")})
-    downloads.table_downloads(journal_shown, "journal des imports", sheet_name="Journal")
     by_id = journal.set_index("id")
+    # On screen the state is short, « annulé 05/12/2026 », its column wide enough: at 1280 px with the
+    # sidebar open « annulé le 05/12/2026 à 14:02 par … » was cut. The hour and who undid the import
+    # are in the download and in the import's detail below.
+    states = [state if state == APPLIED else f"{state} {formats.date_fr(pd.Timestamp(when))}"
+              for state, when in zip(by_id.loc[journal_shown["N°"], "etat"], by_id.loc[journal_shown["N°"], "annule_le"])]
+    tables.table(journal_shown.assign(**{"État": states}),
+                 {"N°": st.column_config.NumberColumn(format="%d"), "État": st.column_config.TextColumn(width=150),
+                  "Résultat": st.column_config.TextColumn(width="large")})
+    downloads.table_downloads(journal_shown, "journal des imports", sheet_name="Journal")
     ids = [int(i) for i in sorted(by_id.index, reverse=True)]
     wanted = st.query_params.get("import")
     default = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in ids else 0
@@ -127,8 +133,10 @@ if dataset.has_site:
     site = None if site_choice == "Tous les sites" else site_choice
 date_from = date_to = None
 if dataset.reference_date:
-    date_from = right.date_input("Du", value=None, format="DD/MM/YYYY", key="du_parcouru")
-    date_to = last.date_input("Au", value=None, format="DD/MM/YYYY", key="au_parcouru")
+    typed = [french_inputs.date_field("Du", key="du_parcouru", place=right),
+             french_inputs.date_field("Au", key="au_parcouru", place=last)]
+    french_inputs.say_errors(*typed)
+    date_from, date_to = (field.day for field in typed)
 rows, total = store.browse(dataset_name, site=site, date_from=date_from, date_to=date_to)
 shown = f"les {formats.number(len(rows))} plus récentes affichées" if total > len(rows) else "toutes affichées"
 st.caption(f"{formats.number(total)} ligne(s) en vigueur ({shown}), avec le fichier et la ligne d'origine de chacune."

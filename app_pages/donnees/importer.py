@@ -15,7 +15,7 @@ from pilotage_qualite.intake import templates, uploads
 from pilotage_qualite.intake.file_formats import ACCEPTED_EXTENSIONS, ACCEPTED_TEXT, MACROS_REFUSED
 from pilotage_qualite.reports import data_admin, exports, import_report
 from pilotage_qualite.reports.meeting_record import reviewed_warning
-from pilotage_qualite.ui import access, actions, context, demo, tables
+from pilotage_qualite.ui import access, actions, context, demo, french_inputs, tables
 
 VALID_ROWS, ALL_OR_NOTHING = "Importer les lignes valides", "Tout ou rien"
 IGNORE_LABEL = "— ignorer cette colonne —"
@@ -336,16 +336,16 @@ def render_coverage(file_hash: str, outcome: uploads.UploadOutcome, dataset) -> 
                    "un mois couvert sans ligne vaut 0.")
         with st.form(f"couverture_{file_hash}"):
             left, middle, right = st.columns(3)
-            first = left.date_input("Du", value=span.first_day if span else None, format="DD/MM/YYYY",
-                                    key=f"couvre_du_{file_hash}")
-            last = middle.date_input("Au (inclus)", value=span.last_day if span else None, format="DD/MM/YYYY",
-                                     key=f"couvre_au_{file_hash}")
+            first = french_inputs.date_field("Du", value=span.first_day if span else None, place=left,
+                                             key=f"couvre_du_{file_hash}")
+            last = french_inputs.date_field("Au (inclus)", value=span.last_day if span else None, place=middle,
+                                            key=f"couvre_au_{file_hash}")
             known = context.site_names()
             sites = right.multiselect("Sites couverts (vide : toute la structure)", known, key=f"sites_{file_hash}",
                                       default=[s for s in (span.sites if span else ()) if s in known])
             submitted = st.form_submit_button("Appliquer cette période", icon=":material/check:")
-        if submitted:
-            coverage_by_file[file_hash] = {"du": first, "au": last, "sites": tuple(sites)}
+        if submitted and not french_inputs.say_errors(first, last):  # a date not understood: said, not applied
+            coverage_by_file[file_hash] = {"du": first.day, "au": last.day, "sites": tuple(sites)}
             st.rerun()
         if batch.coverage_corrected or refused:
             st.button("Revenir à la période lue dans le fichier", key=f"couverture_fichier_{file_hash}",

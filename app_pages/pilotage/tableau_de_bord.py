@@ -1,5 +1,5 @@
-"""Tableau de bord: every indicator of the period, as tiles grouped by process or as the
-one-screen « Vue d'ensemble » (the default on the projector)."""
+"""Tableau de bord: every indicator of the period, as the one-screen « Vue d'ensemble » (the
+default, in both modes: the first screen shows figures) or as tiles grouped by process."""
 
 import streamlit as st
 
@@ -20,21 +20,23 @@ if selection.period is None:
 
 catalogue = context.catalogue()
 results = context.results(selection.period)
-rows = selections.tiles(results, selection.period, selection.site, catalogue.ids)
+rows = context.tiles(selection.period, selection.site)
 where = selection.site or "Ensemble de la structure"
 counts = selections.status_counts(rows)
 if selection.projector:  # one compact line: the rows below say each status in words, the counts keep shapes
-    heading, switch = st.columns([4, 1], vertical_alignment="center")
+    heading, switch = st.columns([3, 1], vertical_alignment="center")
     heading.markdown(f"**{selection.period.label_fr} · {where}** — "
                      + "  ".join(f"{symbol_badge(status)} {count}" for status, count in counts.items() if count))
-else:
-    st.subheader(f"{selection.period.label_fr} · {where}")
-    heading, switch = st.columns([3, 2], vertical_alignment="center")
-    heading.markdown("  ".join(f"{tiles.status_badge(status)} {count}" for status, count in counts.items() if count))
-# One choice per mode (a widget keeps its value across reruns): the overview first on the projector.
-view = switch.segmented_control("Vue", [OVERVIEW, TILES], default=OVERVIEW if selection.projector else TILES,
+else:  # the switch beside the period, the counts on one line: at 1280 x 720 the first screen holds 8 rows
+    switch = st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center")
+    switch.subheader(f"{selection.period.label_fr} · {where}", width="content")
+# One choice per mode (a widget keeps its value across reruns), the overview first in both: at
+# 1280 x 720 the tiles' first screen showed few values or none.
+view = switch.segmented_control("Vue", [OVERVIEW, TILES], default=OVERVIEW,
                                 key="vue_projecteur" if selection.projector else "vue", bind="query-params",
                                 label_visibility="collapsed", required=True)
+if not selection.projector:
+    st.markdown("  ".join(f"{tiles.status_badge(status)} {count}" for status, count in counts.items() if count))
 tiles.coverage_warning(selection.period)
 if view == OVERVIEW:
     render_overview(overview.overview_rows(rows, {i.id: i.titre_court for i in catalogue}))

@@ -95,3 +95,31 @@ def datetime_fr(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
     return moment.strftime("%d/%m/%Y à %H:%M")
+
+
+DATE_HINT = "jj/mm/aaaa"  # a date field's placeholder, as a French form writes it
+_DATE_SEPARATORS = ("/", "-", ".")
+
+
+def parse_input_date(text: str | None) -> dt.date | None:
+    """A date typed the French way: « 05/12/2026 », « 5/12/2026 », « 05-12-2026 », « 05.12.2026 »
+    (day, month, year of four digits); empty → None; anything else is a French ValueError
+    « Date non reconnue : … (attendu jj/mm/aaaa) »."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return None
+    parts = next((cleaned.split(sep) for sep in _DATE_SEPARATORS if sep in cleaned), [cleaned])
+    parts = [part.strip() for part in parts]
+    widths_ok = len(parts) == 3 and [len(part) <= 2 for part in parts[:2]] == [True, True] and len(parts[2]) == 4
+    if widths_ok and all(part.isascii() and part.isdigit() for part in parts):
+        try:
+            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            pass
+    raise ValueError(f"Date non reconnue : « {cleaned} » (attendu {DATE_HINT}).")
+
+
+def input_date_text(day: dt.date | None) -> str:
+    """A date as the user types it back: « 05/12/2026 » (the year on four digits, whatever it is);
+    None → « »."""
+    return "" if day is None else f"{day.day:02d}/{day.month:02d}/{day.year:04d}"

@@ -4,6 +4,7 @@ the series as vertical rules. Also the axes, status scales and tile sparklines e
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable, Sequence
 
@@ -43,6 +44,10 @@ FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 EVENT_INK = "#111111"
 EVENT_LABEL_CHARS = 26
 EVENT_LABEL_SIZE = FONT_SIZE - 2
+# A heatmap cell's label: its status symbol, then its value, joined by a four-per-em space (as wide
+# as a space); on the projector the two go on two lines (a cell of a 12-month row is narrow).
+SYMBOL_GAP = "\u2005"
+CELL_LABEL_STYLE = "etiquette-case"
 EVENT_KEY = "trait noir plein : changement de processus (limites recalculées) · pointillés noirs : événement"
 
 
@@ -207,3 +212,86 @@ def trend_chart(rows: pd.DataFrame, title: str | list[str], subtitle: str | list
     chart = alt.layer(*layers).properties(title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
                                           height=380)
     return finish(chart)
+
+
+# --- On the projector ---------------------------------------------------------------------------
+# The screen's specs with the type grown for the back of a meeting room: every size × 1.5 and never
+# under 24 px (the issue: no text under 24 px outside the overview), the rows of a chart with
+# categories down its side as much taller, so that a row still holds its label. One home for every
+# chart, applied to the Vega-Lite spec the screen shows (the pack keeps its own sizes).
+PROJECTOR_SCALE = 1.5
+PROJECTOR_MIN_FONT = 24
+_FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize")
+# Vega-Lite's own sizes where a spec sets none: what the projector's config grows.
+_DEFAULT_FONTS = {"axis": {"labelFontSize": 10, "titleFontSize": 11},
+                  "legend": {"labelFontSize": 10, "titleFontSize": 11},
+                  "header": {"labelFontSize": 10, "titleFontSize": 11},
+                  "title": {"fontSize": 13, "subtitleFontSize": 10},
+                  "text": {"fontSize": 11}}
+# Room for the grown labels where a chart sets none (Streamlit's theme cuts an axis label at 100 px,
+# Vega a legend's at 160 px: « janv. 20… », « effectif insuffi… »), and legend symbols to match.
+_PROJECTOR_ROOM = {"axis": {"labelLimit": 270}, "legend": {"labelLimit": 240, "titleLimit": 270, "symbolSize": 225}}
+_ROWS = ("nominal", "ordinal")  # a y axis of these types has a row per category
+
+
+def projector_font(size: float) -> int:
+    """A font size on the projector: 16 → 24, 20 → 30, anything smaller → 24."""
+    return max(PROJECTOR_MIN_FONT, round(size * PROJECTOR_SCALE))
+
+
+def _units(spec: dict) -> Iterable[dict]:
+    """The spec and each of its layers, at any depth."""
+    yield spec
+    for layer in spec.get("layer", ()):
+        yield from _units(layer)
+
+
+def _grow_fonts(part: object) -> None:
+    """Every font size of ``part`` (a title, a mark, an encoding, an axis, a legend), in place."""
+    if isinstance(part, dict):
+        for key, value in part.items():
+            if key in _FONT_KEYS and isinstance(value, (int, float)):
+                part[key] = projector_font(value)
+            else:
+                _grow_fonts(value)
+    elif isinstance(part, list):
+        for item in part:
+            _grow_fonts(item)
+
+
+def _grow_text_offsets(unit: dict) -> None:
+    """A text mark's offsets grow with its font: staggered event labels, stacked target labels."""
+    mark = unit.get("mark")
+    if not isinstance(mark, dict) or mark.get("type") != "text" or "fontSize" not in mark:
+        return
+    ratio = projector_font(mark["fontSize"]) / mark["fontSize"]
+    if isinstance(mark.get("dy"), (int, float)):
+        mark["dy"] = round(mark["dy"] * ratio)
+    for channel in ("x", "y"):
+        place = unit.get("encoding", {}).get(channel, {})
+        if isinstance(place.get("value"), (int, float)):
+            place["value"] = round(place["value"] * ratio)
+
+
+def projector_spec(spec: dict) -> dict:
+    """``spec`` (a Vega-Lite dict, as ``to_dict()`` or Streamlit gives it) for the projector: a new
+    dict, the data untouched; the config sets every kind of text, the spec's own sizes grow too."""
+    shown = {key: value for key, value in spec.items() if key not in ("datasets", "data")}
+    shown = copy.deepcopy(shown)
+    for unit in _units(shown):
+        _grow_text_offsets(unit)
+    rows = any(unit.get("encoding", {}).get("y", {}).get("type") in _ROWS for unit in _units(shown))
+    _grow_fonts({key: value for key, value in shown.items() if key != "config"})
+    config = shown.setdefault("config", {})
+    for part, defaults in _DEFAULT_FONTS.items():
+        section = config.setdefault(part, {})
+        for key, default in defaults.items():
+            section[key] = projector_font(section.get(key, default))
+    for part, room in _PROJECTOR_ROOM.items():
+        config[part] = {**room, **config.get(part, {})}
+    # Two lines centred on the cell (Vega sets the first line's middle at the cell's).
+    config["style"] = {**config.get("style", {}), CELL_LABEL_STYLE: {
+        "lineBreak": SYMBOL_GAP, "lineHeight": PROJECTOR_MIN_FONT + 2, "dy": -(PROJECTOR_MIN_FONT + 2) // 2}}
+    if rows and isinstance(shown.get("height"), (int, float)):
+        shown["height"] = round(shown["height"] * PROJECTOR_SCALE)
+    return {**shown, **{key: spec[key] for key in ("datasets", "data") if key in spec}}

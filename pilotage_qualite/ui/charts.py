@@ -271,7 +271,7 @@ def heatmap(data: pd.DataFrame, x: str, y: str, colour: str, text: str, *, title
     x_order = list(dict.fromkeys(data[x]))
     y_order = list(dict.fromkeys(data[y]))
     symbols = {status_label(word): STATUS_SYMBOL[word] for word in STATUSES}
-    data = data.assign(**{text: [f"{symbols[band]} {shown}" if band in symbols else shown
+    data = data.assign(**{text: [f"{symbols[band]}{chart_specs.SYMBOL_GAP}{shown}" if band in symbols else shown
                                  for band, shown in zip(data[colour], data[text])]})
     base = alt.Chart(data).encode(
         x=alt.X(f"{x}:N", sort=x_order, title=x_title,
@@ -284,7 +284,7 @@ def heatmap(data: pd.DataFrame, x: str, y: str, colour: str, text: str, *, title
                         scale=_present_scale(colour, colour_domain, colour_range, data),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip(f"{field}:N", title=name) for field, name in shown])
-    labels = base.mark_text(fontSize=FONT_SIZE - 1, fontWeight="bold").encode(
+    labels = base.mark_text(fontSize=FONT_SIZE - 1, fontWeight="bold", style=chart_specs.CELL_LABEL_STYLE).encode(
         text=f"{text}:N",
         color=alt.condition(alt.FieldOneOfPredicate(field=colour, oneOf=list(light)),
                             alt.value(INK), alt.value("#ffffff")))
@@ -325,23 +325,28 @@ def timeline_chart(data: pd.DataFrame, *, title: str, subtitle: str | list[str],
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _vega_lite_spec(_builder: Callable[..., alt.TopLevelMixin], name: str, args: tuple, options: tuple) -> dict:
+def _vega_lite_spec(_builder: Callable[..., alt.TopLevelMixin], name: str, args: tuple, options: tuple,
+                    projector: bool = False) -> dict:
     """The spec ``st.altair_chart`` would send (data as Arrow bytes), built once per distinct
     data and labels: building and serialising an Altair chart costs 50–150 ms, which a repeat
     visit must not pay. Keyed by the builder's qualified ``name`` and the chart's own inputs (the
-    function itself is passed unhashed), so new figures make a new spec.
+    function itself is passed unhashed), so new figures make a new spec. ``projector``: its type
+    grown for the projector (chart_specs.projector_spec).
 
     Streamlit's own conversion is used (a private function, the one ``st.altair_chart`` runs):
     Altair's public ``to_dict()`` would send the data as JSON records, dates as text, and cost more.
     """
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-    return _convert_altair_to_vega_lite_spec(_builder(*args, **dict(options)))
+    spec = _convert_altair_to_vega_lite_spec(_builder(*args, **dict(options)))
+    return chart_specs.projector_spec(spec) if projector else spec
 
 
 def show(builder: Callable[..., alt.TopLevelMixin], *args, container=None, **options) -> None:
     """Draw ``builder(*args, **options)`` (a chart function of a module) at full width, in
-    ``container`` (a column, say) or the page; the spec is cached (see _vega_lite_spec)."""
+    ``container`` (a column, say) or the page, its type grown in projector mode; the spec is
+    cached (see _vega_lite_spec)."""
+    projector = bool(getattr(st.session_state.get("filtres"), "projector", False))
     spec = _vega_lite_spec(builder, f"{builder.__module__}.{builder.__qualname__}", args,
-                           tuple(sorted(options.items())))
+                           tuple(sorted(options.items())), projector)
     (container or st).vega_lite_chart(spec, width="stretch")

@@ -22,7 +22,7 @@ from pilotage_qualite.model.periods import Period, parse_period
 from pilotage_qualite.reports import agenda as agenda_module
 from pilotage_qualite.reports.meeting_record import as_recorded, changes_since, record_parts, recorded_tiles
 from pilotage_qualite.reports.selections import Tile
-from pilotage_qualite.ui import actions, charts, comments, context, filters, process, tiles
+from pilotage_qualite.ui import actions, charts, comments, context, filters, french_inputs, process, tiles
 
 MESSAGE_KEY = "message_comite"
 MEETING_PARAM = "reunion"
@@ -222,14 +222,13 @@ def decision_form(meeting: Meeting) -> None:
         pilot, due = st.columns(2)
         pilote = pilot.text_input("Pilote de l'action", key="decision_pilote",
                                   placeholder="fonction ou équipe, par exemple « responsable qualité »")
-        echeance = due.date_input("Échéance de l'action", value=None, key="decision_echeance", format="DD/MM/YYYY",
-                                  min_value=meeting.day)
+        echeance = french_inputs.date_field("Échéance de l'action", key="decision_echeance", place=due)
         submitted = st.form_submit_button("Enregistrer la décision", icon=":material/gavel:")
-    if not submitted:
+    if not submitted or french_inputs.say_errors(echeance):  # a date not understood: said, nothing recorded
         return
     recorded: list[dict] = []
     if write(lambda: recorded.append(actions.add_decision(
-            meeting.id, text, pilote=pilote, echeance=echeance, create_action=create, indicateurs=concerned)),
+            meeting.id, text, pilote=pilote, echeance=echeance.day, create_action=create, indicateurs=concerned)),
              "Décision enregistrée."):
         if recorded[0]["action_numero"]:
             flash(f"Décision enregistrée ; action {recorded[0]['action_numero']} ajoutée au plan d'amélioration "

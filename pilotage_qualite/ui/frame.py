@@ -17,24 +17,34 @@ def render_busy(exc: Exception) -> None:
     st.button("Réessayer", icon=":material/refresh:", key="reessayer_base_occupee")
 
 
-# Constant CSS (no data ever goes in here): tile titles, words in values (« sans cible ») and
-# button labels wrap instead of being cut with « … », and a tile's value shrinks with the tile
-# (numbers hold no-break spaces: they never wrap). At 1280 x 720, a common projector
-# resolution, four tiles a row showed « ACT-01 · Interv… » and « 100,… ». Streamlit's file
-# uploader only speaks English (« Upload », « 50MB per file »): its words are replaced in French.
+# Constant CSS (no data ever goes in here): tile titles, words in values (« sans cible »), the
+# changes' « vs période précédente » and button labels wrap instead of being cut with « … », and
+# a tile's value shrinks with the tile (numbers hold no-break spaces: they never wrap). At
+# 1280 x 720, a common projector resolution, four tiles a row showed « ACT-01 · Interv… »,
+# « 100,… » and « vs périod… ». Streamlit's file uploader only speaks English (« Upload », « 50MB per file »): its words are replaced in French.
 READABLE_CSS = """
 <style>
 [data-testid="stMetric"] { container-type: inline-size; }
 [data-testid="stMetricValue"] { font-size: min(2.6rem, 24cqi); }
 [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p,
-[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p { white-space: normal;
-  overflow: visible; text-overflow: clip; }
+[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p,
+[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] p,
+[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] .stMarkdownEllipsis,
+[data-testid="stMetricDeltaDescription"] p { white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stButton"] button p, [data-testid="stDownloadButton"] button p { white-space: normal;
   overflow: visible; text-overflow: clip; }
 [data-testid="stFileUploaderDropzone"] button p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button p::after { content: "Choisir des fichiers"; font-size: 1rem; }
 [data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "ou glissez-les ici"; }
+</style>
+"""
+
+# Outside projector mode (which sets its own): less empty space above the page than Streamlit's
+# 6rem, so that at 1280 x 720, sidebar open, the dashboard's first screen holds 8 values or more.
+NORMAL_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
 </style>
 """
 
@@ -47,6 +57,8 @@ def render_banners() -> None:
     if access.can_write() and (loosened := context.runtime_folder_warning()):
         st.warning(md(loosened), icon=":material/lock_open:")  # it quotes paths
     projector = st.session_state["filtres"].projector
+    if not projector:
+        st.html(NORMAL_CSS)
     if demo_is_loaded(store) and not projector:  # on the projector: the figures, nothing else
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.info("**Données de démonstration** : l'Association Médiation Rhône-Loire est une structure "

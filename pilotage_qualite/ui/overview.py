@@ -20,7 +20,7 @@ OVERVIEW_CSS = """
   letter-spacing: -0.2px; }
 .vue-ensemble th { font-size: 20px; font-weight: 600; text-align: left; border-bottom: 2px solid #444444;
   padding: 2px 2px; white-space: nowrap; }
-.vue-ensemble td { padding: 2px 2px; border-bottom: 1px solid #d0d0d0; white-space: nowrap; }
+.vue-ensemble td { padding: 1px 2px; border-bottom: 1px solid #d0d0d0; white-space: nowrap; }
 .vue-ensemble td.nombre, .vue-ensemble th.nombre { text-align: right; }
 @media (max-width: 1500px) { .vue-ensemble .large { display: none; } }
 .vue-ensemble tr.hors-cible td:first-child { border-left: 6px solid #000000; padding-left: 4px; }

@@ -40,7 +40,12 @@ AGENDA = (
 
 # Constant CSS (no data ever goes in here): larger type and tiles, darker secondary text for
 # a washed-out projector, the app's chrome hidden (header, toolbar and the sidebar: its
-# filters still apply; « Quitter le mode projecteur » brings it back), full width.
+# filters still apply; « Quitter le mode projecteur » brings it back), full width. No word under
+# 24 px (`max(24px, 1em)`: a larger size inherited, a heading's or a value's, is kept), 20 px on
+# the « Vue d'ensemble »'s page, whose 29 rows must hold in 1280 x 720; table cells and link
+# labels wrap rather than run past the screen's edge; a disabled « Précédent » stays legible
+# (dark grey, 7:1, instead of Streamlit's 40 % ink); no « ? » help icons (nobody hovers a
+# projector; a link's or a labelled button's help stays on its hover).
 PROJECTOR_CSS = """
 <style>
 html { font-size: 20px; }
@@ -56,6 +61,16 @@ html { font-size: 20px; }
   opacity: 1 !important; font-size: 1.05rem; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; color: #000000; }
 [data-testid="stVerticalBlockBorderWrapper"] { border-color: #444444 !important; border-width: 2px !important; }
+[data-testid="stMain"] :is(p, li, td, th, label, summary, input, textarea, code, small,
+  [data-baseweb="select"] div):not(.vue-ensemble *) { font-size: max(24px, 1em); }
+[data-testid="stMain"]:has(.vue-ensemble) :is(p, li, td, th, label, summary, input, textarea, code, small,
+  [data-baseweb="select"] div):not(.vue-ensemble *) { font-size: max(20px, 1em); }
+[data-testid="stTable"] :is(td, th) { white-space: normal; }
+[data-testid="stPageLink"] p, [data-testid="stPopoverButton"] p { white-space: normal; overflow: visible;
+  text-overflow: clip; word-break: normal; overflow-wrap: normal; }
+.st-key-barre_precedent, .st-key-barre_suivant { padding: 2px 4px !important; }
+[data-testid="stMain"] [data-testid="stTooltipHoverTarget"] > button:not(:has(p)) { display: none; }
+[data-testid="stPageLink-NavLink"][disabled], [data-testid="stPageLink-NavLink"][disabled] * { color: #595959 !important; }
 </style>
 """
 
@@ -141,7 +156,7 @@ def bar(current) -> Bar | None:
     period is the meeting's, not the filters')."""
     if current.url_path == COMMITTEE_URL_PATH:
         return None
-    return Bar(*st.columns([1.1, 2.6, 1.1, 1.3, 1.5], vertical_alignment="center"))
+    return Bar(*st.columns([1.1, 2.3, 1.1, 1.3, 1.8], vertical_alignment="center"))
 
 
 def render(selection: Filters, current, places: Bar | None) -> None:
@@ -177,11 +192,11 @@ def render(selection: Filters, current, places: Bar | None) -> None:
         st.session_state[LAST_STEP] = here
         where.markdown(f"**Ordre du jour {here + 1} / {len(AGENDA)}** · {AGENDA[here].title}")
         before, after = AGENDA[max(here - 1, 0)], AGENDA[min(here + 1, len(AGENDA) - 1)]
-        with previous.container(border=True):
+        with previous.container(border=True, key="barre_precedent"):
             st.page_link(before.page, label="Précédent", icon=":material/arrow_back:", query_params=params,
                          disabled=here == 0, width="stretch",
                          help=None if here == 0 else f"Revenir à : {before.title}")
-        with following.container(border=True):
+        with following.container(border=True, key="barre_suivant"):
             st.page_link(after.page, label="Suivant", icon=":material/arrow_forward:", query_params=params,
                          disabled=here == len(AGENDA) - 1, width="stretch",
                          help=None if here == len(AGENDA) - 1 else f"Passer à : {after.title}")

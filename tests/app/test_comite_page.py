@@ -67,7 +67,7 @@ def test_a_meeting_is_prepared_recorded_and_closed(app_env, demo_data_dir):
     app.multiselect(key="decision_indicateurs").set_value(["SEC-01"])
     app.checkbox(key="decision_action").check()
     app.text_input(key="decision_pilote").input("responsable formation")
-    app.date_input(key="decision_echeance").set_value(dt.date(2027, 1, 31))
+    app.text_input(key="decision_echeance").input("31/01/2027")
     button(app, "Enregistrer la décision").click().run()
     assert not app.exception and not app.error
     assert "action RD-2026-11-23-1 ajoutée au plan d'amélioration" in app.success[0].value

@@ -26,9 +26,20 @@ def markdown_text(app: AppTest) -> str:
     return "\n".join(m.value for m in app.markdown)
 
 
+def overview_html(app: AppTest) -> str:
+    """The « Vue d'ensemble »'s HTML (its rows: ``<tr class=…><td>ACT-01</td>…``)."""
+    return "\n".join(h.proto.body for h in app.get("html"))
+
+
 def test_dashboard_opens_on_the_latest_month_with_every_indicator(app_env, demo_data_dir):
     app_env(demo_data_dir)
-    app = open_app()
+    overview = open_app()  # the « Vue d'ensemble » first: every value on the first screen
+    assert overview.subheader[0].value == "octobre 2026 · Ensemble de la structure"
+    html = overview_html(overview)
+    assert html.count("<tr class=") == 29 and not overview.metric
+    assert '<td>ACT-01</td><td>Interventions réalisées</td><td class="nombre">492</td>' in html
+    assert "Données de démonstration" in overview.info[0].value
+    app = open_app({"vue": "Tuiles"})  # the tiles are one click away
     assert app.subheader[0].value == "octobre 2026 · Ensemble de la structure"
     labels = [m.label for m in app.metric]
     assert len(labels) == 29 and labels[0] == "ACT-01 · Interventions réalisées"
@@ -43,7 +54,10 @@ def test_dashboard_opens_on_the_latest_month_with_every_indicator(app_env, demo_
 
 def test_site_and_period_come_from_the_url(app_env, demo_data_dir):
     app_env(demo_data_dir)
-    app = open_app({"site": "Saint-Étienne", "periode": "septembre 2026"})
+    overview = open_app({"site": "Saint-Étienne", "periode": "septembre 2026"})
+    assert overview.subheader[0].value == "septembre 2026 · Saint-Étienne"
+    assert '<td>ACT-01</td><td>Interventions réalisées</td><td class="nombre">171</td>' in overview_html(overview)
+    app = open_app({"site": "Saint-Étienne", "periode": "septembre 2026", "vue": "Tuiles"})
     assert app.subheader[0].value == "septembre 2026 · Saint-Étienne"
     by_label = {m.label: m for m in app.metric}
     assert by_label["ACT-01 · Interventions réalisées"].value == "171"
@@ -53,7 +67,7 @@ def test_site_and_period_come_from_the_url(app_env, demo_data_dir):
 
 def test_quarter_grain_and_off_target_first(app_env, demo_data_dir):
     app_env(demo_data_dir)
-    app = open_app({"grain": "Trimestre"})
+    app = open_app({"grain": "Trimestre", "vue": "Tuiles"})
     assert app.subheader[0].value.startswith("3e trimestre 2026")
     app.toggle(key="hors_cible_dabord").set_value(True).run()
     first = app.metric[0].label
@@ -148,7 +162,7 @@ def test_a_registers_stock_from_a_later_export_is_said_reconstructed(app_env, de
     assert note in markdown_text(september)
     october = open_app({"indicateur": "DOC-01", "periode": "octobre 2026"}, page="app_pages/pilotage/fiche.py")
     assert note not in markdown_text(october)
-    dashboard = open_app({"periode": "septembre 2026"})
+    dashboard = open_app({"periode": "septembre 2026", "vue": "Tuiles"})
     assert "valeur reconstituée" in "\n".join(c.value for c in dashboard.caption)
 
 

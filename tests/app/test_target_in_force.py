@@ -27,7 +27,10 @@ def lowered(app_env, demo_data_dir):
 
 
 def test_the_tile_says_the_target_was_lowered(lowered):
-    app = open_app()  # octobre 2026: the change (September) is within the last 12 months
+    overview = "\n".join(h.proto.body for h in open_app().get("html"))  # the default « Vue d'ensemble »
+    row = next(r for r in overview.split("<tr") if "<td>SAT-02</td>" in r)
+    assert "<td>≥ 80,0\u00a0%</td>" in row  # the target in force, not the file's 85
+    app = open_app({"vue": "Tuiles"})  # octobre 2026: the change (September) is within the last 12 months
     captions = "\n".join(c.value for c in app.caption)
     assert "cible abaissée de 85,0 % à 80,0 % à partir de septembre 2026".replace(" %", "\u00a0%") in captions
     # Untouched indicators say nothing of a change.

@@ -125,9 +125,13 @@ def test_a_user_visits_every_page(server, browser, size):
         settle(page)
         if expected:
             assert title(page) == expected, url_path
-        if not url_path:
-            assert_tiles_readable(page)
         shoot(page, url_path or "tableau-de-bord", size)
+        if not url_path:  # the « Vue d'ensemble » first (tests/browser/test_room_readability.py), the tiles a click away
+            expect(page.locator(".vue-ensemble tbody tr")).to_have_count(29, timeout=WAIT_MS)
+            page.goto(f"{server}/?vue=Tuiles")
+            settle(page)
+            assert_tiles_readable(page)
+            shoot(page, "tableau-de-bord-tuiles", size)
 
     # A tile leads to its fiche, the filters travelling with it.
     page.goto(f"{server}/demandes-reclamations")

@@ -52,12 +52,24 @@ def metric_value(page, label: str) -> str:
     return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
+def overview_value(page, code: str) -> str | None:
+    """An indicator's value in the dashboard's « Vue d'ensemble » (its row: code, title, value…)."""
+    return page.evaluate("""code => { const row = Array.from(document.querySelectorAll('.vue-ensemble tbody tr'))
+        .find(r => r.cells[0].innerText.trim() === code); return row ? row.cells[2].innerText.trim() : null; }""", code)
+
+
 def open_dashboard(page, url: str) -> str:
-    page.goto(f"{url}/")  # the default page lives at the root
-    page.get_by_text(REC_01).first.wait_for()
+    page.goto(f"{url}/")  # the default page lives at the root, on its « Vue d'ensemble »
+    page.locator(".vue-ensemble").first.wait_for()
     settle(page)
     assert "Page not found" not in page.inner_text("body")
-    return metric_value(page, REC_01)
+    overview = overview_value(page, REC_01.split(" · ")[0])
+    page.goto(f"{url}/?vue=Tuiles")  # the tiles, one click away
+    page.get_by_text(REC_01).first.wait_for()
+    settle(page)
+    value = metric_value(page, REC_01)
+    assert overview == value, (overview, value)
+    return value
 
 
 def test_upload_confirm_see_the_dashboard_change_then_undo(server: str, page, tmp_path: Path):

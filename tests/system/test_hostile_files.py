@@ -348,7 +348,7 @@ def test_server_survives_the_worst_upload_and_serves_another_session(server, bro
     other = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
     reader = other.new_page()
     reader.set_default_timeout(60_000)
-    reader.goto(f"{server}/")
+    reader.goto(f"{server}/?vue=Tuiles")  # the tiles (the « Vue d'ensemble » is the default): full labels
     reader.get_by_text("REC-01 · Réclamations reçues").first.wait_for()
     assert "Traceback" not in reader.inner_text("body") and "Traceback" not in page.inner_text("body")
     other.close()

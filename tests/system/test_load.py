@@ -99,7 +99,7 @@ async def visit(page, url: str, label: str, incidents: list[str]) -> tuple[float
 async def drive(server: str, database: Path, new_file: Path) -> tuple[list[dict], list[str], str]:
     from playwright.async_api import async_playwright
 
-    pages = [("tableau de bord", f"{server}/", DASHBOARD_LABEL),
+    pages = [("tableau de bord", f"{server}/?vue=Tuiles", DASHBOARD_LABEL),  # the tiles: st.metric values
              ("fiche", f"{server}/fiche?indicateur=REC-01", FICHE_LABEL)]
     seen: list[dict] = []
     incidents: list[str] = []

@@ -81,6 +81,7 @@ def test_the_dashboard_says_which_dataset_stops_before_any_figure(stale_base: Pa
     app_env(stale_base.parent)
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     app.query_params["periode"] = "octobre 2026"
+    app.query_params["vue"] = "Tuiles"  # the tiles say « pas de données » (the overview: « – »)
     app.run()
     assert not app.exception
     warnings = [w.value for w in app.warning]
