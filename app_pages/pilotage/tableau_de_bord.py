@@ -44,7 +44,7 @@ else:
     off_first = st.toggle("Hors cible d'abord", key="hors_cible_dabord", bind="query-params",
                           help="Montre d'abord les indicateurs non atteints puis à surveiller, tous processus "
                                "confondus.")
-    per_row = 3 if selection.projector else 4
+    per_row = 3  # four tiles at 1280 px (sidebar open) wrapped titles onto 3–4 lines
     params = selection.query_params()
     if off_first:
         tiles.render_grid(selections.off_target_first(rows), params, per_row=per_row,
