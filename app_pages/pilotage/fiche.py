@@ -59,7 +59,8 @@ for note in notes:
 
 charts.show(charts.screen_trend_chart, history, f"{indicator.titre} — {where}",
             f"{len(history)} périodes jusqu'à {selection.period.label_fr}", events=series_events.recorded(indicator_id))
-series_events.render(indicator_id, selection.period)
+if not selection.projector:  # on the projector only the navigation is a button (events: on the chart)
+    series_events.render(indicator_id, selection.period)
 
 if indicator.dimensions:
     st.header("Répartition", divider="gray")
@@ -99,8 +100,9 @@ st.caption(f"{len(behind)} ligne(s) pour {selection.period.label_fr} ({where}), 
 if not behind.empty:
     tables.table(context.drill_down_shown(indicator_id, selection.period, dimension,
                                           selection.site if dimension else None))
-downloads.table_downloads(behind, f"lignes {indicator_id} {selection.period.label}", key="telecharger-lignes",
-                          sheet_name="Lignes")
+if not selection.projector:
+    downloads.table_downloads(behind, f"lignes {indicator_id} {selection.period.label}", key="telecharger-lignes",
+                              sheet_name="Lignes")
 
 st.header("Analyse", divider="gray")
 comments.render(indicator_id, selection.period, selection.site)

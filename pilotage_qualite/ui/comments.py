@@ -41,7 +41,8 @@ def render(indicator_id: str, period: Period, site: str | None) -> None:
                 for _, row in history.iloc[1:].iterrows():
                     st.markdown(as_text(row["texte"]))
                     st.caption(_signature(row))
-    if not access.can_write():
+    projector = getattr(st.session_state.get("filtres"), "projector", False)  # the room reads, nobody types
+    if projector or not access.can_write():
         return
     with st.form(f"commentaire_{indicator_id}", clear_on_submit=True):
         text = st.text_area(f"Analyse de {indicator_id} pour {period.label_fr} ({where})", key="commentaire_texte",

@@ -185,12 +185,13 @@ def assert_readable(texts: list[dict], *, min_px: float | None, first_screen_onl
     assert not faint, f"textes sous un contraste de {MIN_CONTRAST}:1 : {faint[:8]}"
 
 
-def assert_only_navigation(page) -> None:
-    """Nothing to click but the navigation, and the agenda bar's whole (a CSS rule once hid « Suivant »)."""
+def assert_only_navigation(page, also: frozenset[str] = frozenset(), bar: frozenset[str] | None = None) -> None:
+    """Nothing to click but the navigation (and ``also``), and the agenda bar's whole (a CSS rule
+    once hid « Suivant »)."""
     clickable = page.evaluate(CLICKABLE_JS)
-    extra = [label for label in clickable if label not in NAVIGATION]
+    extra = [label for label in clickable if label not in NAVIGATION | also]
     assert not extra, f"en mode projecteur, boutons autres que la navigation : {extra}"
-    missing = AGENDA_BAR - set(clickable)
+    missing = (AGENDA_BAR if bar is None else bar) - set(clickable)
     assert not missing, f"barre du projecteur incomplète : {sorted(missing)} absents de {clickable}"
     assert "Données de démonstration" not in page.inner_text("body"), "bandeau de démonstration en mode projecteur"
 
@@ -254,9 +255,12 @@ def test_projector_pages_besides_the_overview_never_go_under_24_px(server, brows
         texts = page.evaluate(TEXTS_JS)
         measures.append(f"{size} projecteur {name} : {len(texts)} textes ; {summary(texts)}")
         if name == "fiche":
-            # Below its first screen the fiche has forms and a wide table of actions (fiche.py): their
-            # buttons and width are the fiche's; here its type and contrast, and its first screen whole.
+            # Below its first screen the fiche has a wide table of actions (fiche.py): its width is the
+            # fiche's; here its type and contrast, its first screen whole, no form nor download.
             assert_readable(texts, min_px=MIN_PX_OTHER, first_screen_only=True)
+            # « Open »: the indicator's list (Streamlit's own label); a fiche's bar has « Retour », not the steps.
+            assert_only_navigation(page, also=frozenset({"Open"}),
+                                   bar=frozenset({"Retour", "Période · site", "Quitter le mode projecteur"}))
         else:
             assert_readable(texts, min_px=MIN_PX_OTHER)
             assert_only_navigation(page)
