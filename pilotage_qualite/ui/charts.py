@@ -19,6 +19,7 @@ from pilotage_qualite.reports import chart_specs
 from pilotage_qualite.reports.chart_specs import COUNT_UNIT, FIT_WIDTH, FONT_SIZE, FRENCH_LOCALE, trend_chart
 from pilotage_qualite.reports.chart_specs import finish as _finish
 from pilotage_qualite.reports.chart_specs import unit_title as _unit_title
+from pilotage_qualite.ui.filters import projector_on
 
 TREND_PLOT_HEIGHT = 300  # pixels of plot, readable from the back of a meeting room
 
@@ -346,7 +347,7 @@ def show(builder: Callable[..., alt.TopLevelMixin], *args, container=None, **opt
     """Draw ``builder(*args, **options)`` (a chart function of a module) at full width, in
     ``container`` (a column, say) or the page, its type grown in projector mode; the spec is
     cached (see _vega_lite_spec)."""
-    projector = bool(getattr(st.session_state.get("filtres"), "projector", False))
+    projector = projector_on()
     spec = _vega_lite_spec(builder, f"{builder.__module__}.{builder.__qualname__}", args,
                            tuple(sorted(options.items())), projector)
     (container or st).vega_lite_chart(spec, width="stretch")

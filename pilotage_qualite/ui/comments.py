@@ -10,6 +10,7 @@ from pilotage_qualite.common import formats
 from pilotage_qualite.common.text import md
 from pilotage_qualite.model.periods import Period
 from pilotage_qualite.ui import access, actions, context
+from pilotage_qualite.ui.filters import projector_on
 
 MESSAGE_KEY = "message_commentaire"
 
@@ -41,7 +42,7 @@ def render(indicator_id: str, period: Period, site: str | None) -> None:
                 for _, row in history.iloc[1:].iterrows():
                     st.markdown(as_text(row["texte"]))
                     st.caption(_signature(row))
-    projector = getattr(st.session_state.get("filtres"), "projector", False)  # the room reads, nobody types
+    projector = projector_on()  # the room reads, nobody types
     if projector or not access.can_write():
         return
     with st.form(f"commentaire_{indicator_id}", clear_on_submit=True):

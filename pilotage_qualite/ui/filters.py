@@ -47,6 +47,12 @@ class Filters:
         return {name: value for name, value in params.items() if carried.get(name) != value}
 
 
+def projector_on() -> bool:
+    """Whether this run shows the projector mode (as the page's shared filters say): tables,
+    charts and forms adapt to the room."""
+    return bool(getattr(st.session_state.get("filtres"), "projector", False))
+
+
 def offered_periods(grain: str) -> PeriodOffer:
     """Periods the imports cover at this grain, latest first, the default one, the incomplete ones."""
     return period_offer(context.coverage(), grain, dt.date.today())

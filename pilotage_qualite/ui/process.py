@@ -22,7 +22,7 @@ from pilotage_qualite.model.periods import Period
 from pilotage_qualite.reports import exports, selections
 from pilotage_qualite.reports.selections import Tile
 from pilotage_qualite.ui import context, downloads, tables, tiles
-from pilotage_qualite.ui.filters import Filters
+from pilotage_qualite.ui.filters import Filters, projector_on
 
 IMPORT_PAGE = "app_pages/donnees/importer.py"  # in the router's « Données » section
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -231,7 +231,7 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], file_name: str = "t
         else:
             shown[header] = ["" if formats.is_missing(v) or v is pd.NA else str(v) for v in values]
     # On the projector: an HTML table whose type grows with the page's, and no download buttons.
-    projector = getattr(st.session_state.get("filtres"), "projector", False)
+    projector = projector_on()
     if projector or (wrap and any(shown[header].astype(str).str.len().max() > LONG_TEXT for header in shown.columns)):
         tables.wrapped_table(shown)  # a decision is read whole, not cut at the column's edge
         if projector:
