@@ -39,6 +39,11 @@ PAGE_IMPORTS = {
 }
 
 
+# The Streamlit side: the router, the pages and the ui layer.
+APP_SCRIPTS = [REPO / "app.py", *sorted((REPO / "app_pages").rglob("*.py")),
+               *sorted((REPO / "pilotage_qualite" / "ui").glob("*.py"))]
+
+
 def _run(*command: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(c) for c in command], cwd=REPO, capture_output=True, text=True, timeout=300)
 
@@ -159,9 +164,7 @@ def test_every_store_write_takes_its_author():
     assert not anonymous, f"store writes without an `author` parameter: {anonymous}"
 
 
-@pytest.mark.parametrize("script", [REPO / "app.py", *sorted((REPO / "app_pages").rglob("*.py")),
-                                    *sorted((REPO / "pilotage_qualite" / "ui").glob("*.py"))],
-                         ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize("script", APP_SCRIPTS, ids=lambda p: str(p.relative_to(REPO)))
 def test_the_app_writes_only_through_ui_actions(script: Path):
     """A page or a ui module that called a store write (or the role check) itself could write
     without the check: only ui/actions.py does either."""
@@ -175,9 +178,7 @@ def test_the_app_writes_only_through_ui_actions(script: Path):
     assert not wrong, f"{script.relative_to(REPO)} calls {wrong}: go through pilotage_qualite/ui/actions.py"
 
 
-@pytest.mark.parametrize("script", [REPO / "app.py", *sorted((REPO / "app_pages").rglob("*.py")),
-                                    *sorted((REPO / "pilotage_qualite" / "ui").glob("*.py"))],
-                         ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize("script", APP_SCRIPTS, ids=lambda p: str(p.relative_to(REPO)))
 def test_tables_are_drawn_only_through_ui_tables(script: Path):
     """A table drawn elsewhere would show Streamlit's English « None » in empty cells or cut long
     messages: only ui/tables.py calls st.dataframe or st.table."""
@@ -188,6 +189,15 @@ def test_tables_are_drawn_only_through_ui_tables(script: Path):
              and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "tables")}
     wrong = sorted(calls & {"dataframe", "table", "data_editor"})
     assert not wrong, f"{script.relative_to(REPO)} calls {wrong}: go through pilotage_qualite/ui/tables.py"
+
+
+@pytest.mark.parametrize("script", APP_SCRIPTS, ids=lambda p: str(p.relative_to(REPO)))
+def test_dates_are_typed_only_through_french_fields(script: Path):
+    """st.date_input shows English « DD/MM/YYYY » or « dd » when a part is cleared and a calendar
+    in the browser's language: every date is a ui/french_inputs.py field « jj/mm/aaaa »."""
+    calls = {node.func.attr for node in ast.walk(ast.parse(script.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
+    assert "date_input" not in calls, f"{script.relative_to(REPO)} calls date_input: use french_inputs.date_field"
 
 
 def test_internals_doc_cites_only_real_files():

@@ -8,7 +8,7 @@ from pilotage_qualite.common import formats
 from pilotage_qualite.common.text import md
 from pilotage_qualite.reports import catalogue_edits
 from pilotage_qualite.reports.meeting_record import reviewed_warning
-from pilotage_qualite.ui import access, actions, context, downloads, indicator_form, tables
+from pilotage_qualite.ui import access, actions, context, downloads, french_inputs, indicator_form, tables
 
 selection = st.session_state["filtres"]
 store = context.store()
@@ -90,7 +90,8 @@ if access.can_write():
         with st.form("nouvelle_cible"):
             st.markdown(f"**Changer la cible de {indicator.id}** (les périodes antérieures gardent la leur)")
             left, middle, right = st.columns(3)
-            start = left.date_input("À partir du", value=today, format="DD/MM/YYYY", key="cible_debut")
+            start = french_inputs.date_field("À partir du", value=today, place=left, key="cible_debut",
+                                             required="la date à partir de laquelle la cible s'applique")
             # Text fields, not number inputs: a number is typed and read the French way (« 80,5 »).
             target_text = middle.text_input(f"Cible ({indicator.unite})", value=formats.input_text(cible),
                                             key="cible_valeur", placeholder="aucune")
@@ -106,8 +107,9 @@ if access.can_write():
             except ValueError as exc:
                 problems.append(str(exc))
             problems = problems or catalogue_edits.target_form_problems(indicator, new_target, new_threshold)
-            if start is None:
-                problems.append("Choisissez la date à partir de laquelle la cible s'applique.")
+            if start.error:
+                problems.append(start.error)
+            start = start.day
             if problems:
                 for problem in problems:
                     st.error(problem)

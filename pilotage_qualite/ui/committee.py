@@ -243,13 +243,14 @@ def meeting_correction_form(meeting: Meeting) -> None:
         offered.insert(0, meeting.period)
     with st.form("correction_reunion"):
         day, period = st.columns(2)
-        new_day = day.date_input("Date de la réunion", value=meeting.day, format="DD/MM/YYYY",
-                                 key="correction_date_reunion")
+        new_day = french_inputs.date_field("Date de la réunion", value=meeting.day, place=day,
+                                           key="correction_date_reunion", required="la date de la réunion")
         new_period = period.selectbox("Période revue", offered, index=offered.index(meeting.period),
                                       format_func=lambda p: p.label_fr, key="correction_periode_reunion")
         submitted = st.form_submit_button("Corriger la réunion", icon=":material/edit_calendar:")
-    if submitted and write(lambda: actions.correct_meeting(meeting.id, new_day, new_period),
-                           "Réunion corrigée (la version précédente est gardée)."):
+    if submitted and not french_inputs.say_errors(new_day) and write(
+            lambda: actions.correct_meeting(meeting.id, new_day.day, new_period),
+            "Réunion corrigée (la version précédente est gardée)."):
         st.rerun()
 
 
@@ -318,10 +319,12 @@ def create_form(period: Period, site: str | None) -> int | None:
     with st.form("nouvelle_reunion"):
         st.markdown(f"Période revue : **{period.label_fr}** · **{md(site or 'Ensemble de la structure')}** "
                     "(filtres de la barre latérale)")
-        day = st.date_input("Date de la réunion", value=dt.date.today(), key="reunion_date", format="DD/MM/YYYY")
+        typed = french_inputs.date_field("Date de la réunion", value=dt.date.today(), key="reunion_date",
+                                         required="la date de la réunion")
         submitted = st.form_submit_button("Créer la réunion", icon=":material/add:", type="primary")
-    if not submitted:
+    if not submitted or french_inputs.say_errors(typed):
         return None
+    day = typed.day
     created: list[int] = []
     if write(lambda: created.append(actions.create_meeting(day, period.grain, period.label, site)),
              f"Réunion du {formats.date_fr(day)} créée."):

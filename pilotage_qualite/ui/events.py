@@ -13,7 +13,7 @@ from pilotage_qualite.common.text import md
 from pilotage_qualite.model import events as event_rules
 from pilotage_qualite.model.events import LABEL_MAX_CHARS, Event
 from pilotage_qualite.model.periods import Period
-from pilotage_qualite.ui import access, actions, context
+from pilotage_qualite.ui import access, actions, context, french_inputs
 
 MESSAGE_KEY = "message_evenement"
 ON_INDICATOR = ""  # the « Porte sur » choice of the indicator itself (the others are dataset names)
@@ -63,7 +63,8 @@ def _record_form(indicator_id: str, period: Period) -> None:
     choices = [ON_INDICATOR, *sorted(datasets)]
     with st.expander("Enregistrer un événement (changement de logiciel, nouvelle procédure…)"):
         with st.form(f"evenement_{indicator_id}", clear_on_submit=True):
-            day = st.date_input("Date de l'événement", value=dt.date.today(), format="DD/MM/YYYY", key="evenement_date")
+            typed = french_inputs.date_field("Date de l'événement", value=dt.date.today(), key="evenement_date",
+                                             required="la date de l'événement")
             label = st.text_input("Libellé", max_chars=LABEL_MAX_CHARS, key="evenement_libelle",
                                   placeholder="changement de logiciel, nouvelle procédure d'accueil…")
             target = st.selectbox("Porte sur", choices, key="evenement_cible", format_func=lambda choice: (
@@ -71,8 +72,9 @@ def _record_form(indicator_id: str, period: Period) -> None:
                 else f"le jeu « {_dataset_label(choice)} » (tous ses indicateurs)"))
             change = st.checkbox(PROCESS_CHANGE_LABEL, key="evenement_processus")
             submitted = st.form_submit_button("Enregistrer l'événement", icon=":material/event:")
-    if not submitted:
+    if not submitted or french_inputs.say_errors(typed):
         return
+    day = typed.day
     try:
         user = actions.record_event(day, label, indicator=indicator_id if target == ON_INDICATOR else None,
                                     dataset=None if target == ON_INDICATOR else target, process_change=change)

@@ -1,6 +1,7 @@
-"""Fields typed the French way. An optional date is a text field « jj/mm/aaaa »: Streamlit's
-st.date_input has neither a placeholder nor a locale, and an empty one shows the English
-« DD/MM/YYYY ». A date field with a value (today, a meeting's day) stays a st.date_input."""
+"""Fields typed the French way. Every date is a text field « jj/mm/aaaa »: Streamlit's
+st.date_input has neither a placeholder nor a locale (an empty one shows the English
+« DD/MM/YYYY », a part cleared from a filled one « dd » or « mm », its calendar speaks the
+browser's language)."""
 
 from __future__ import annotations
 
@@ -21,18 +22,22 @@ class TypedDate:
 
 
 def date_field(label: str, *, key: str, value: dt.date | None = None, place=None,
-               help: str | None = None) -> TypedDate:
-    """A date typed « 05/12/2026 » (or 5/12/2026, 05-12-2026), empty allowed, in ``place`` (a
-    column, say) or the page; ``value``: the day shown at first. Text that is no date gives no day
-    but a French message, for :func:`say_errors` to show across the page (a narrow column would
-    break it letter by letter)."""
+               help: str | None = None, required: str | None = None) -> TypedDate:
+    """A date typed « 05/12/2026 » (or 5/12/2026, 05-12-2026) in ``place`` (a column, say) or the
+    page; ``value``: the day shown at first. Empty is allowed unless ``required`` names what the
+    date is for (« la date de la réunion »). Text that is no date gives no day but a French message,
+    for :func:`say_errors` to show across the page (a narrow column would break it letter by
+    letter)."""
     place = place or st
     text = place.text_input(label, value=formats.input_date_text(value), key=key, placeholder=formats.DATE_HINT,
                             help=help)
     try:
-        return TypedDate(formats.parse_input_date(text))
+        day = formats.parse_input_date(text)
     except ValueError as exc:
         return TypedDate(None, str(exc))
+    if day is None and required:
+        return TypedDate(None, f"Indiquez {required} ({formats.DATE_HINT}).")
+    return TypedDate(day)
 
 
 def say_errors(*fields: TypedDate) -> bool:

@@ -52,7 +52,7 @@ def test_a_meeting_is_prepared_recorded_and_closed(app_env, demo_data_dir):
     assert "REC-03 · Réponse sous 15 jours — Ensemble de la structure" in charts
     assert len(app.metric) > len(charts)  # and the tiles of points 3 to 7
 
-    app.date_input(key="reunion_date").set_value(dt.date(2026, 11, 23))
+    app.text_input(key="reunion_date").input("23/11/2026")
     button(app, "Créer la réunion").click().run()
     assert not app.exception
     assert app.subheader[0].value == ("Réunion du 23/11/2026 · période revue : 3e trimestre 2026 · "
@@ -258,12 +258,25 @@ def test_a_decision_is_corrected_and_another_withdrawn_from_the_page_with_their_
     assert list(history["État"]) == ["prise", "corrigée", "prise", "retirée"]
 
 
+def test_a_meeting_date_not_understood_is_said_in_french_and_nothing_is_created(app_env, demo_data_dir):
+    app_env(demo_data_dir)
+    app = open_app({"grain": "Trimestre"}, page=PAGE)
+    assert app.text_input(key="reunion_date").placeholder == "jj/mm/aaaa"
+    app.text_input(key="reunion_date").input("31/13/2026")
+    button(app, "Créer la réunion").click().run()
+    assert [e.value for e in app.error] == ["Date non reconnue : « 31/13/2026 » (attendu jj/mm/aaaa)."]
+    app.text_input(key="reunion_date").input("")
+    button(app, "Créer la réunion").click().run()
+    assert [e.value for e in app.error] == ["Indiquez la date de la réunion (jj/mm/aaaa)."]
+    assert store_of(demo_data_dir).meetings().empty
+
+
 def test_a_meetings_date_is_corrected_from_the_page(app_env, demo_data_dir):
     store = store_of(demo_data_dir)
     meeting_id = store.create_meeting(dt.date(2026, 11, 23), "trimestre", "2026-T3", None, author="test")
     app_env(demo_data_dir)
     app = open_app({"reunion": str(meeting_id)}, page=PAGE)
-    app.date_input(key="correction_date_reunion").set_value(dt.date(2026, 11, 30))
+    app.text_input(key="correction_date_reunion").input("30/11/2026")
     button(app, "Corriger la réunion").click().run()
     assert not app.exception and "Réunion corrigée" in app.success[0].value
     assert app.subheader[0].value.startswith("Réunion du 30/11/2026 · période revue : 3e trimestre 2026")

@@ -335,7 +335,7 @@ def test_target_edit_changes_a_status_on_the_dashboard(app_env, demo_data_dir):
     before = status_counts(app)
     assert ":orange[**▲ à surveiller**] · cible ≥ 90,0\u00a0%" in [m.value for m in app.markdown]
     go(app, "app_pages/donnees/catalogue.py")
-    app.date_input(key="cible_debut").set_value(dt.date(2026, 10, 1))
+    app.text_input(key="cible_debut").input("01/10/2026")
     app.text_input(key="cible_valeur").input("85")
     app.text_input(key="cible_seuil").input("75")
     button(app, "Enregistrer la cible").click()
@@ -357,7 +357,7 @@ def test_a_target_change_on_a_period_a_closed_meeting_reviewed_waits_for_a_confi
     store.close_meeting(meeting_id, author="test", record={name: canonical({}) for name in PARTS})
     app_env(demo_data_dir)
     app = go(open_app({"indicateur": "DEM-03"}), "app_pages/donnees/catalogue.py")
-    app.date_input(key="cible_debut").set_value(dt.date(2026, 9, 1))
+    app.text_input(key="cible_debut").input("01/09/2026")
     app.text_input(key="cible_valeur").input("85")
     button(app, "Enregistrer la cible").click()
     no_exception(app.run())

@@ -44,7 +44,7 @@ def test_a_process_change_is_recorded_moves_the_limits_and_is_withdrawn(app_env,
     app = open_fiche("ACT-01")
     assert "Aucun événement enregistré sur ACT-01 ni sur ses jeux de données." in all_text(app)
     assert "Limites de contrôle (carte XmR" in all_text(app) and RESTARTED not in all_text(app)
-    app.date_input(key="evenement_date").set_value(dt.date(2026, 6, 1))
+    app.text_input(key="evenement_date").input("01/06/2026")
     app.text_input(key="evenement_libelle").input("Nouveau logiciel de saisie des interventions")
     app.selectbox(key="evenement_cible").set_value("activite")
     app.checkbox(key="evenement_processus").check()
