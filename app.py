@@ -39,6 +39,9 @@ pages = {
         st.Page("app_pages/donnees/catalogue.py", title="Catalogue", icon=":material/menu_book:", url_path="catalogue"),
     ],
 }
+# Pages whose figures do not follow the filters (the data pages show none, the Comité its meeting's
+# period): the others' are computed ahead of their run (context.compute_ahead).
+NOT_COMPUTED_AHEAD = ("import", "donnees", "catalogue", "comite")
 allowed = access.gate()  # the login page, when this session must log in before reading
 # expanded: with eleven pages Streamlit would otherwise fold the « Données » section behind « View 3 more ».
 navigation = st.navigation(pages, position="sidebar" if allowed else "hidden", expanded=True)
@@ -46,7 +49,9 @@ if not allowed:
     st.stop()
 with errors.boundary():  # anything unexpected: a French message and a reference, never Streamlit's page
     try:
-        with context.store().pinned():  # one connection for the whole run, released at its end
+        with context.pinned_run():  # one connection for the whole run, released at its end
+            if navigation.url_path not in NOT_COMPUTED_AHEAD:
+                context.compute_ahead(filters.expected_period(), fiche=navigation.url_path == "fiche")
             places = projector_bar.bar(navigation) if projector else None  # the filters go in its bar
             st.session_state["filtres"] = filters.shared_filters(places.filters if places else None)
             projector_bar.render(st.session_state["filtres"], navigation, places)

@@ -18,14 +18,20 @@ from pilotage_qualite.store.imports import BlockingImport, UndoBlocked
 DEMO_USER = "démo"
 
 
-def open_store(settings: Settings) -> Store:
-    """The store of an installation, its schema created or migrated from the declarations.
+def store_of(settings: Settings) -> Store:
+    """The store of an installation, not opened yet (the declarations read, the file untouched).
 
     The one place a store is built from settings: the app, the command line, the tests and the
-    benchmark all open it here.
+    benchmark all build it here (through :func:`open_store` but for the app, which pins its run's
+    connection first).
     """
-    store = Store(settings.database, load_datasets(), kept_files_dir=settings.kept_files_dir,
-                  busy_timeout_s=settings.busy_timeout_s)
+    return Store(settings.database, load_datasets(), kept_files_dir=settings.kept_files_dir,
+                 busy_timeout_s=settings.busy_timeout_s)
+
+
+def open_store(settings: Settings) -> Store:
+    """The store of an installation, its schema created or migrated from the declarations."""
+    store = store_of(settings)
     store.initialise()
     return store
 

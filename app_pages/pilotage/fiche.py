@@ -4,7 +4,7 @@ import streamlit as st
 
 from pilotage_qualite.common import formats
 from pilotage_qualite.model.status import NON_ATTEINT
-from pilotage_qualite.reports import action_effects, catalogue_edits, selections
+from pilotage_qualite.reports import action_effects, selections
 from pilotage_qualite.ui import charts, comments, context, downloads, process, tables, tiles
 from pilotage_qualite.ui import events as series_events
 
@@ -26,7 +26,7 @@ if selection.period is None:
     st.stop()
 
 results = context.indicator_results(selection.period, indicator_id)
-history = selections.trend(results, indicator_id, selection.site, selection.period)
+history = context.trend(indicator_id, selection.period, selection.site)
 current = history[history["periode"] == selection.period.label]
 where = selection.site or "Ensemble de la structure"
 if current.empty:
@@ -57,19 +57,22 @@ notes += selections.control_notes(tile)
 for note in notes:
     st.markdown(note)
 
+# The frames are keyed by what selected them (a new version of the base makes new ones).
+data_key = (context.version(), indicator_id, selection.period.label, selection.site)
 charts.show(charts.screen_trend_chart, history, f"{indicator.titre} — {where}",
-            f"{len(history)} périodes jusqu'à {selection.period.label_fr}", events=series_events.recorded(indicator_id))
+            f"{len(history)} périodes jusqu'à {selection.period.label_fr}", events=series_events.recorded(indicator_id),
+            data_key=data_key)
 if not selection.projector:  # on the projector only the navigation is a button (events: on the chart)
     series_events.render(indicator_id, selection.period)
 
 if indicator.dimensions:
     st.header("Répartition", divider="gray")
     for dimension in indicator.dimensions:
-        rows = selections.breakdown(results, indicator_id, selection.period, dimension)
+        rows = context.breakdown(indicator_id, selection.period, dimension)
         if rows.empty:
             continue
-        charts.show(charts.breakdown_chart,
-            rows, dimension.capitalize(), f"Par {dimension} — {selection.period.label_fr}")
+        charts.show(charts.breakdown_chart, rows, dimension.capitalize(),
+                    f"Par {dimension} — {selection.period.label_fr}", data_key=(*data_key, dimension))
 
 st.header("Définition", divider="gray")
 st.markdown(f"**Pourquoi** : {indicator.pourquoi}")
@@ -85,7 +88,7 @@ if tile.threshold is not None:
 if indicator.n_min is not None:
     facts.append(f"Effectif minimal : {indicator.n_min}")
 st.markdown(" · ".join(facts))
-targets = catalogue_edits.target_history(indicator, context.target_changes())
+targets = context.target_history(indicator_id)
 if len(targets) > 1:
     with st.expander(f"Historique des cibles ({len(targets) - 1} changement(s))"):
         tables.table(targets)

@@ -325,29 +325,35 @@ def timeline_chart(data: pd.DataFrame, *, title: str, subtitle: str | list[str],
 # --- Showing a chart --------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=512)  # shared: Streamlit copies the dict it changes
 def _vega_lite_spec(_builder: Callable[..., alt.TopLevelMixin], name: str, args: tuple, options: tuple,
-                    projector: bool = False) -> dict:
+                    projector: bool = False, data_key: tuple | None = None, _args: tuple = ()) -> dict:
     """The spec ``st.altair_chart`` would send (data as Arrow bytes), built once per distinct
     data and labels: building and serialising an Altair chart costs 50–150 ms, which a repeat
     visit must not pay. Keyed by the builder's qualified ``name`` and the chart's own inputs (the
-    function itself is passed unhashed), so new figures make a new spec. ``projector``: its type
-    grown for the projector (chart_specs.projector_spec).
+    function itself is passed unhashed), so new figures make a new spec; with a ``data_key`` the
+    frames among the arguments are keyed by it instead of being hashed (``args`` then holds None
+    in their place, ``_args`` the arguments themselves). ``projector``: its type grown for the
+    projector (chart_specs.projector_spec).
 
     Streamlit's own conversion is used (a private function, the one ``st.altair_chart`` runs):
     Altair's public ``to_dict()`` would send the data as JSON records, dates as text, and cost more.
     """
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-    spec = _convert_altair_to_vega_lite_spec(_builder(*args, **dict(options)))
+    spec = _convert_altair_to_vega_lite_spec(_builder(*(_args or args), **dict(options)))
     return chart_specs.projector_spec(spec) if projector else spec
 
 
-def show(builder: Callable[..., alt.TopLevelMixin], *args, container=None, **options) -> None:
+def show(builder: Callable[..., alt.TopLevelMixin], *args, container=None, data_key: tuple | None = None,
+         **options) -> None:
     """Draw ``builder(*args, **options)`` (a chart function of a module) at full width, in
     ``container`` (a column, say) or the page, its type grown in projector mode; the spec is
-    cached (see _vega_lite_spec)."""
+    cached (see _vega_lite_spec). ``data_key``: what identifies the frames among ``args`` (the
+    base's version and what selected them), so that a repeat visit does not hash them again
+    (hashing a fiche's 36-period history costs about 15 ms)."""
     projector = projector_on()
-    spec = _vega_lite_spec(builder, f"{builder.__module__}.{builder.__qualname__}", args,
-                           tuple(sorted(options.items())), projector)
+    hashed = args if data_key is None else tuple(None if isinstance(a, pd.DataFrame) else a for a in args)
+    spec = _vega_lite_spec(builder, f"{builder.__module__}.{builder.__qualname__}", hashed,
+                           tuple(sorted(options.items())), projector, data_key, args if data_key is not None else ())
     (container or st).vega_lite_chart(spec, width="stretch")

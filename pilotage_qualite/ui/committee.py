@@ -128,7 +128,8 @@ def render_trend(trend: agenda_module.Trend, tile: Tile, agenda: agenda_module.A
         if trend.rows["valeur"].notna().any():
             # The chart shares the width with its tile: its title and key wrap (Vega cuts them).
             charts.show(charts.screen_trend_chart, trend.rows, f"{trend.title} — {agenda.where}",
-                        f"{len(trend.rows)} dernières périodes", wrap_at=44, events=trend.events)
+                        f"{len(trend.rows)} dernières périodes", wrap_at=44, events=trend.events,
+                        data_key=(context.version(), trend.indicator, agenda.period.label, agenda.site))
         else:
             st.caption(f"{trend.title} : {formats.NO_DATA} sur les dernières périodes.")
 

@@ -86,6 +86,18 @@ def _period_from_url(offer: PeriodOffer) -> None:
         st.caption(f"La période « {wanted} » n'a pas de données importées : période proposée à la place.")
 
 
+def expected_period() -> Period | None:
+    """The period this run's filters will select (before they are drawn): the one chosen in this
+    session, else the link's, else the default of the grain (:func:`shared_filters`)."""
+    grain = GRAINS.get(st.session_state.get("grain") or st.query_params.get("grain") or "Mois", "mois")
+    offer = offered_periods(grain)
+    chosen = st.session_state.get("periode")
+    if chosen in offer.periods:
+        return chosen
+    wanted = st.query_params.get("periode")
+    return next((p for p in offer.periods if p.label_fr == wanted), offer.default)
+
+
 def shared_filters(place=None) -> Filters:
     """The filters, in the sidebar; on the projector (the sidebar hidden) in a button of its bar
     (``place``: the bar's column)."""
