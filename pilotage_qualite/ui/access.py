@@ -24,6 +24,7 @@ _ROLE_KEY = "acces_role"  # (role, fingerprint of the hash that opened it): neve
 _NAME_KEY = "acces_nom"
 _SESSION_KEY = "acces_session"  # random id of this session, for the login throttle
 _FORM_KEY = "acces_connexion"
+_RUN_CONFIG = "acces_reglages_du_passage"  # this run's reading of the settings (an AccessConfigError if wrong)
 
 __all__ = ["QUALITY", "READER", "AccessDenied", "can_write", "current_role", "current_user", "gate",
            "require_quality_role", "sidebar_status"]
@@ -50,8 +51,19 @@ def _through_a_proxy() -> bool:
 
 
 def config() -> AccessConfig:
-    """The access mode, read at each run (a changed secrets.toml applies at the next click)."""
-    return rules.parse_access_config(_secrets(), st.get_option("server.address"), proxied=_through_a_proxy())
+    """The access mode, read once per run (anew by :func:`gate` at the run's start: a changed
+    secrets.toml applies at the next click). A page asks for it five to seven times, and each
+    reading looks for the secrets files and the request's headers again (about 1 ms each)."""
+    found = st.session_state.get(_RUN_CONFIG)
+    if found is None:
+        try:
+            found = rules.parse_access_config(_secrets(), st.get_option("server.address"), proxied=_through_a_proxy())
+        except AccessConfigError as exc:
+            found = exc
+        st.session_state[_RUN_CONFIG] = found
+    if isinstance(found, AccessConfigError):
+        raise found
+    return found
 
 
 @st.cache_resource(show_spinner=False)
@@ -166,7 +178,9 @@ def _log_out() -> None:
 
 
 def gate() -> bool:
-    """Show the login page when this session may not read yet; True when pages may be shown."""
+    """Show the login page when this session may not read yet; True when pages may be shown.
+    Called by the router at the start of every run: the access settings are read anew."""
+    st.session_state.pop(_RUN_CONFIG, None)
     try:
         current = config()
     except AccessConfigError as exc:

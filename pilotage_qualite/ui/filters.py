@@ -54,8 +54,14 @@ def projector_on() -> bool:
 
 
 def offered_periods(grain: str) -> PeriodOffer:
-    """Periods the imports cover at this grain, latest first, the default one, the incomplete ones."""
-    return period_offer(context.coverage(), grain, dt.date.today())
+    """Periods the imports cover at this grain, latest first, the default one, the incomplete ones
+    (worked out once per version of the base and day; not to be changed by the caller)."""
+    return _offer(str(context.store().path), context.version(), grain, dt.date.today())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _offer(database: str, base_version: tuple, grain: str, today: dt.date) -> PeriodOffer:
+    return period_offer(context.coverage(), grain, today)
 
 
 def _forget_period() -> None:
