@@ -9,8 +9,6 @@ counts, sums, medians, delays and other values. Pure functions over one series, 
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,47 +151,53 @@ def _u_limits(series: Series, base: np.ndarray) -> tuple[float, np.ndarray] | st
 
 def special_causes(values: np.ndarray, usable: np.ndarray, centre: np.ndarray, sigma: np.ndarray,
                    lower: np.ndarray, upper: np.ndarray) -> list[list[str]]:
-    """The rules each point is part of. Only usable points with limits take part: an incomplete
-    period or a point below n min neither signals nor breaks a run."""
-    fired: list[list[str]] = [[] for _ in values]
-    # Plain floats: the rules walk the points one by one, where numpy scalars are slow.
-    x, mid, sd, low, high = (np.asarray(a, dtype=float).tolist() for a in (values, centre, sigma, lower, upper))
-    ok = np.asarray(usable, dtype=bool).tolist()
-    points = [i for i in range(len(x)) if ok[i] and math.isfinite(mid[i]) and math.isfinite(x[i])]
-    for i in points:
-        if x[i] > high[i] or x[i] < low[i]:
-            fired[i].append(BEYOND_LIMIT)
-    _mark_stretches(points, [_sign(x[i] - mid[i]) for i in points], 7, RUN_OF_7, fired)
-    steps = [_sign(x[b] - x[a]) for a, b in zip(points, points[1:])]
-    _mark_stretches(points, steps, 5, TREND_OF_6, fired, points_per_item=2)  # 6 points = 5 steps
-    for window in zip(points, points[1:], points[2:]):
-        for direction in (1, -1):
-            beyond = [i for i in window if direction * (x[i] - mid[i]) > 2 * sd[i]]
-            if len(beyond) >= 2:
-                for i in beyond:
-                    if TWO_OF_THREE not in fired[i]:
-                        fired[i].append(TWO_OF_THREE)
+    """The rules each point is part of, in the order of RULES. Only usable points with limits take
+    part: an incomplete period or a point below n min neither signals nor breaks a run.
+
+    Read on whole arrays (the engine charts about 300 series per computation; a loop over the
+    points cost about 0.3 ms a series): the points taking part are laid side by side, and a run,
+    a trend or a window of three is read on them as on consecutive points."""
+    x, mid, sd, low, high = (np.asarray(a, dtype=float) for a in (values, centre, sigma, lower, upper))
+    taking_part = np.flatnonzero(np.asarray(usable, dtype=bool) & np.isfinite(mid) & np.isfinite(x))
+    fired: list[list[str]] = [[] for _ in range(len(x))]
+    if not len(taking_part):
+        return fired
+    px, pmid, psd = x[taking_part], mid[taking_part], sd[taking_part]
+    with np.errstate(invalid="ignore"):  # NaN limits or σ: no rule fires on them
+        beyond = (px > high[taking_part]) | (px < low[taking_part])
+        above, below = px - pmid > 2 * psd, pmid - px > 2 * psd
+    run = _in_stretches(np.sign(px - pmid), 7)
+    steps = _in_stretches(np.sign(np.diff(px)), 5)  # 6 points in a row going one way = 5 steps
+    trend = np.zeros(len(px), dtype=bool)
+    trend[:-1] |= steps
+    trend[1:] |= steps
+    two_of_three = _two_of_three(above) | _two_of_three(below)
+    for rule, marked in ((BEYOND_LIMIT, beyond), (RUN_OF_7, run), (TREND_OF_6, trend), (TWO_OF_THREE, two_of_three)):
+        for i in taking_part[marked].tolist():
+            fired[i].append(rule)
     return fired
 
 
-def _sign(difference: float) -> int:
-    return (difference > 0) - (difference < 0)
+def _in_stretches(signs: np.ndarray, length: int) -> np.ndarray:
+    """Whether each item lies in a stretch of at least ``length`` equal non-zero signs."""
+    if not len(signs):
+        return np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(np.r_[True, signs[1:] != signs[:-1]])
+    lengths = np.diff(np.r_[starts, len(signs)])
+    return (np.repeat(lengths, lengths) >= length) & (signs != 0)
 
 
-def _mark_stretches(points: Sequence[int], signs: Sequence[float], length: int, rule: str,
-                    fired: list[list[str]], points_per_item: int = 1) -> None:
-    """Mark the points of every stretch of at least ``length`` equal non-zero signs: sides of the
-    centre (one per point) or steps between consecutive points (a step spans two points)."""
-    k = 0
-    while k < len(signs):
-        j = k
-        while j + 1 < len(signs) and signs[j + 1] == signs[k]:
-            j += 1
-        if signs[k] != 0 and j - k + 1 >= length:
-            for i in points[k:j + points_per_item]:
-                if rule not in fired[i]:
-                    fired[i].append(rule)
-        k = j + 1
+def _two_of_three(beyond: np.ndarray) -> np.ndarray:
+    """The points beyond 2 σ (on one side) in a window of three consecutive points holding at
+    least two of them."""
+    marked = np.zeros(len(beyond), dtype=bool)
+    if len(beyond) < 3:
+        return marked
+    counted = beyond.astype(np.int8)
+    window = (counted[:-2] + counted[1:-1] + counted[2:]) >= 2  # window k holds points k, k+1, k+2
+    for offset in range(3):
+        marked[offset:len(beyond) - 2 + offset] |= window
+    return marked & beyond
 
 
 def variation(chart: Chart, values: np.ndarray, index: int, direction: str | None) -> str | None:

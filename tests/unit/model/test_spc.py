@@ -8,8 +8,12 @@ range 2, σ̂ = 2 / 1.128 = 1.77305, so 3σ̂ = 5.31915 (limits 5.68085 and 16.3
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pilotage_qualite.model import spc
 from pilotage_qualite.model.spc import (
@@ -226,3 +230,66 @@ def test_assurance_against_the_target(target, direction, expected):
 
 def test_labels_carry_a_symbol_and_a_word():
     assert spc.label(CONCERN) == "⬇ préoccupation" and spc.label(None) == ""
+
+
+# --- the rules read on whole arrays equal a reading point by point ---------------------------
+
+def _rules_point_by_point(values, usable, centre, sigma, lower, upper) -> list[list[str]]:
+    """The rules as the chart's definition reads them, walking the usable points one by one
+    (the engine's earlier implementation, kept here as the reference)."""
+    fired: list[list[str]] = [[] for _ in values]
+    points = [i for i in range(len(values))
+              if usable[i] and math.isfinite(centre[i]) and math.isfinite(values[i])]
+
+    def mark(i, rule):
+        if rule not in fired[i]:
+            fired[i].append(rule)
+
+    def stretches(signs, length, rule, per_item):
+        k = 0
+        while k < len(signs):
+            j = k
+            while j + 1 < len(signs) and signs[j + 1] == signs[k]:
+                j += 1
+            if signs[k] != 0 and j - k + 1 >= length:
+                for i in points[k:j + per_item]:
+                    mark(i, rule)
+            k = j + 1
+
+    def sign(d):
+        return (d > 0) - (d < 0)
+
+    for i in points:
+        if values[i] > upper[i] or values[i] < lower[i]:
+            mark(i, spc.BEYOND_LIMIT)
+    stretches([sign(values[i] - centre[i]) for i in points], 7, spc.RUN_OF_7, 1)
+    stretches([sign(values[b] - values[a]) for a, b in zip(points, points[1:])], 5, spc.TREND_OF_6, 2)
+    for window in zip(points, points[1:], points[2:]):
+        for direction in (1, -1):
+            beyond = [i for i in window if direction * (values[i] - centre[i]) > 2 * sigma[i]]
+            if len(beyond) >= 2:
+                for i in beyond:
+                    mark(i, spc.TWO_OF_THREE)
+    return fired
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([-6.0, -1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 6.0, float("nan")]),
+                          st.sampled_from([True, True, True, False]), st.sampled_from([False] * 5 + [True])),
+                max_size=40),
+       st.floats(min_value=7.0, max_value=13.0))
+def test_the_rules_read_on_arrays_equal_a_reading_point_by_point(points, start):
+    """Runs, trends, windows of three and limits (a walk from ``start``: steps make trends and
+    runs, jumps make points beyond the limits), with unusable points, missing values and centres
+    missing (a baseline starting late), against the point-by-point reading."""
+    values, level = [], start
+    for step, _, _ in points:
+        level = level if math.isnan(step) else level + step
+        values.append(float("nan") if math.isnan(step) else level)
+    usable = [u for _, u, _ in points]
+    centre = [float("nan") if late else 10.0 for _, _, late in points]
+    sigma = [1.5] * len(points)
+    lower, upper = [c - 4.5 for c in centre], [c + 4.5 for c in centre]
+    assert spc.special_causes(np.array(values), np.array(usable, dtype=bool), np.array(centre), np.array(sigma),
+                              np.array(lower), np.array(upper)) == _rules_point_by_point(
+        values, usable, centre, sigma, lower, upper)
