@@ -93,7 +93,8 @@ if len(targets) > 1:
     with st.expander(f"Historique des cibles ({len(targets) - 1} changement(s))"):
         tables.table(targets)
 with st.expander("Requête SQL exécutée"):
-    st.code("\n\n".join(context.indicator_sql(indicator_id, selection.period)), language="sql")
+    st.code("\n\n".join(context.indicator_sql(indicator_id, selection.period)), language="sql",
+            wrap_lines=selection.projector)  # the room scrolls no line sideways
 
 st.header("Lignes derrière la valeur", divider="gray")
 dimension = "site" if selection.site and not tile.ensemble_only else None
@@ -135,11 +136,14 @@ else:
             return frame.assign(effet=action_effects.effects_column(frame, results, indicator_id, selection.site,
                                                                     selection.period))
 
-        process.show_table(with_effects(actions), {
+        headings = {
             "situation": "Situation", "numero": "Action", "intitule": "Intitulé", "echeance": "Échéance",
             "pilote": "Pilote", "site": "Site", "lien": "Liée par", "efficacite": "Efficacité (jugée)",
             "effet": "Effet mesuré sur l'indicateur", "origine": "Origine", "date_ouverture": "Ouverte le",
-            "date_realisation": "Réalisée le", "statut": "Statut (dernier import)"},
+            "date_realisation": "Réalisée le", "statut": "Statut (dernier import)"}
+        if selection.projector:  # what the committee reads, across the screen without scrolling sideways
+            headings = {name: headings[name] for name in ("situation", "numero", "intitule", "pilote", "echeance")}
+        process.show_table(with_effects(actions), headings,
             file_name=f"actions liées {indicator_id} {selection.period.label}",
             complete=lambda: with_effects(context.all_linked_actions(indicator_id, selection.period, selection.site)),
             total_rows=total)

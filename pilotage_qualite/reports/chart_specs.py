@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Iterable, Sequence
 
 import altair as alt
@@ -41,7 +42,11 @@ FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 # Events on the trend: a vertical rule at the period holding the event's day, solid for a process
 # change (the control limits restart there), dotted for any other event; black, readable in black
 # and white. Short labels at the top of the plot, on staggered lines (two events close together).
-EVENT_INK = "#111111"
+# The text of every chart: near-black (Streamlit's theme would draw axes and legends grey, 3.7:1
+# on white, too pale for a projector); subtitles a dark grey (12:1).
+INK = "#111111"
+SUBTITLE_INK = "#333333"
+EVENT_INK = INK
 EVENT_LABEL_CHARS = 26
 EVENT_LABEL_SIZE = FONT_SIZE - 2
 # A heatmap cell's label: its status symbol, then its value, joined by a four-per-em space (as wide
@@ -52,11 +57,12 @@ EVENT_KEY = "trait noir plein : changement de processus (limites recalculées) �
 
 
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """French numbers and type large enough for a projector."""
+    """French numbers, type large enough for a projector, in dark ink."""
     return (chart.configure(locale=FRENCH_LOCALE)
-            .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-            .configure_title(fontSize=FONT_SIZE + 4, subtitleFontSize=FONT_SIZE))
+            .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK)
+            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK)
+            .configure_title(fontSize=FONT_SIZE + 4, subtitleFontSize=FONT_SIZE, color=INK,
+                             subtitleColor=SUBTITLE_INK))
 
 
 def unit_title(unit: str) -> str:
@@ -232,6 +238,15 @@ _DEFAULT_FONTS = {"axis": {"labelFontSize": 10, "titleFontSize": 11},
 # Vega a legend's at 160 px: « janv. 20… », « effectif insuffi… »), and legend symbols to match.
 _PROJECTOR_ROOM = {"axis": {"labelLimit": 270}, "legend": {"labelLimit": 240, "titleLimit": 270, "symbolSize": 225}}
 _ROWS = ("nominal", "ordinal")  # a y axis of these types has a row per category
+# A row's label (a question, an action's title) on as many lines of at most PROJECTOR_LABEL_CHARS
+# characters as it takes, cut at spaces (a longer word stays whole), never cut with « … »: the
+# axis has no width limit and the chart grows until each row holds its label's lines. A Vega
+# expression (no data in it) turns the label into an array, one item a line; `label_lines` is the
+# same pattern in Python, to size the rows.
+PROJECTOR_LABEL_CHARS = 30
+_ROW_PADDING = 8  # px between the labels of two rows
+_LINE = f"(.{{1,{PROJECTOR_LABEL_CHARS}}})( +|$)"
+WRAPPED_LABEL = f"split(trim(replace(datum.label, regexp('{_LINE}', 'g'), '$1\\n')), '\\n')"
 
 
 def projector_font(size: float) -> int:
@@ -273,6 +288,29 @@ def _grow_text_offsets(unit: dict) -> None:
             place["value"] = round(place["value"] * ratio)
 
 
+def label_lines(label: str) -> list[str]:
+    """The lines :data:`WRAPPED_LABEL` writes ``label`` on."""
+    return re.sub(_LINE, "\\1\n", label).strip().split("\n")
+
+
+def _wrap_row_labels(unit: dict, font: float) -> int:
+    """The labels of a y axis of rows named in its ``sort`` list wrapped (:data:`WRAPPED_LABEL`),
+    in place; returns the plot height its rows need to hold them (0 for another axis)."""
+    y = unit.get("encoding", {}).get("y", {})
+    rows = y.get("sort")
+    if y.get("type") not in _ROWS or not isinstance(rows, list) or not rows or y.get("axis", {}) is None:
+        return 0  # not rows named in a list, or no axis drawn
+    axis = y.setdefault("axis", {})
+    if "labelExpr" in axis:
+        return 0
+    line = axis.get("labelFontSize", font) + 4
+    # Vega writes a label's first line at its row's middle: the lines go up by half their extra height.
+    lines = f"length({WRAPPED_LABEL})"
+    centred = {"condition": {"test": f"{lines} > 1", "expr": f"-({lines} - 1) * {line / 2:g}"}, "value": 0}
+    axis.update(labelExpr=WRAPPED_LABEL, labelLimit=0, labelLineHeight=line, labelOffset=centred)
+    return len(rows) * (max(len(label_lines(str(label))) for label in rows) * line + _ROW_PADDING)
+
+
 def projector_spec(spec: dict) -> dict:
     """``spec`` (a Vega-Lite dict, as ``to_dict()`` or Streamlit gives it) for the projector: a new
     dict, the data untouched; the config sets every kind of text, the spec's own sizes grow too."""
@@ -292,6 +330,7 @@ def projector_spec(spec: dict) -> dict:
     # Two lines centred on the cell (Vega sets the first line's middle at the cell's).
     config["style"] = {**config.get("style", {}), CELL_LABEL_STYLE: {
         "lineBreak": SYMBOL_GAP, "lineHeight": PROJECTOR_MIN_FONT + 2, "dy": -(PROJECTOR_MIN_FONT + 2) // 2}}
+    needed = max(_wrap_row_labels(unit, config["axis"]["labelFontSize"]) for unit in _units(shown))
     if rows and isinstance(shown.get("height"), (int, float)):
-        shown["height"] = round(shown["height"] * PROJECTOR_SCALE)
+        shown["height"] = max(round(shown["height"] * PROJECTOR_SCALE), needed)
     return {**shown, **{key: spec[key] for key in ("datasets", "data") if key in spec}}

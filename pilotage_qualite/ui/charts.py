@@ -89,7 +89,7 @@ def breakdown_chart(rows: pd.DataFrame, dimension_label: str, title: str) -> alt
 CATEGORY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#555555"]  # Okabe-Ito
 TARGET_COLOUR = STATUS_COLOUR[ATTEINT]
 BAR_COLOUR = "#1d4e89"
-INK = "#111111"
+INK = chart_specs.INK
 MONTH_NAMES = {"months": list(months.MONTHS), "shortMonths": list(months.MONTH_ABBREVIATIONS)}
 FRENCH_TIME_LOCALE = {
     "dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
@@ -102,13 +102,16 @@ LABEL_HEADROOM = 1.4  # room right of the longest bar for its label
 def _finish_process(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """As `_finish`, with French month names and dark ink (a washed-out projector), sized by FIT_WIDTH."""
     chart = chart.properties(autosize=FIT_WIDTH)
-    return (chart.configure(locale={**FRENCH_LOCALE, "time": FRENCH_TIME_LOCALE})
+    # A heatmap cell's symbol above its value: side by side they are wider than a month's cell.
+    cell_labels = {"lineBreak": chart_specs.SYMBOL_GAP, "lineHeight": FONT_SIZE, "dy": -FONT_SIZE // 2}
+    return (chart.configure(locale={**FRENCH_LOCALE, "time": FRENCH_TIME_LOCALE},
+                            style={chart_specs.CELL_LABEL_STYLE: cell_labels})
             .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=420, labelColor=INK,
                             titleColor=INK)
             .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=420, titleLimit=600,
                               labelColor=INK, titleColor=INK)
             .configure_title(fontSize=FONT_SIZE + 4, subtitleFontSize=FONT_SIZE, anchor="start", color=INK,
-                             subtitleColor="#333333")
+                             subtitleColor=chart_specs.SUBTITLE_INK)
             .configure_view(stroke=None))
 
 
@@ -234,7 +237,9 @@ def interval_chart(data: pd.DataFrame, category: str, *, title: str, subtitle: s
     order = list(dict.fromkeys(data[category]))
     y = alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=560))
     x_scale = alt.Scale(domain=[0, 135], nice=False)
-    x_axis = alt.Axis(values=list(range(0, 101, 10)), title=value_title, titleX=0, titleAnchor="start")
+    # The title on lines of at most 40 characters: a narrow chart cut it (« … intervalle de confian »).
+    x_axis = alt.Axis(values=list(range(0, 101, 10)), title=textwrap.wrap(value_title, 40), titleX=0,
+                      titleAnchor="start")
     encodings: dict = {"y": y}
     colour = alt.value(BAR_COLOUR)
     if group:
@@ -252,8 +257,9 @@ def interval_chart(data: pd.DataFrame, category: str, *, title: str, subtitle: s
         x=alt.X("ic_bas:Q", scale=x_scale, axis=x_axis), x2="ic_haut:Q", color=colour)
     point = base.mark_point(filled=True, size=170, opacity=1).encode(
         x=alt.X("pourcentage:Q", scale=x_scale), color=colour, shape=alt.value("circle"), tooltip=tooltip)
-    text = base.mark_text(align="left", dx=10, fontSize=FONT_SIZE - 2, color=INK).encode(
-        x=alt.X("ic_haut:Q", scale=x_scale), text="etiquette:N")
+    # The labels in a column right of 100 %: beside each interval they were written across the target line.
+    text = base.mark_text(align="left", dx=14, fontSize=FONT_SIZE - 2, color=INK).encode(
+        x=alt.datum(100), text="etiquette:N")
     layers = [rule, point, text]
     for row, (target, target_label) in enumerate(targets):
         layers += _target_rule(float(target), target_label, horizontal=True, label_row=row)
@@ -285,7 +291,7 @@ def heatmap(data: pd.DataFrame, x: str, y: str, colour: str, text: str, *, title
                         scale=_present_scale(colour, colour_domain, colour_range, data),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip(f"{field}:N", title=name) for field, name in shown])
-    labels = base.mark_text(fontSize=FONT_SIZE - 1, fontWeight="bold", style=chart_specs.CELL_LABEL_STYLE).encode(
+    labels = base.mark_text(fontSize=FONT_SIZE - 2, fontWeight="bold", style=chart_specs.CELL_LABEL_STYLE).encode(
         text=f"{text}:N",
         color=alt.condition(alt.FieldOneOfPredicate(field=colour, oneOf=list(light)),
                             alt.value(INK), alt.value("#ffffff")))

@@ -26,3 +26,39 @@ def test_rows_behind_rec_03_read_in_french_with_their_provenance(app_env, demo_d
     assert first["Provenance"].startswith("fichier registre_reclamations.xlsx (import n° ")
     assert first["Date de réception"][2] == "/" and first["Date de réception"].endswith("/2026")
     assert not behind.isin(["None", "nan", "NaT", "<NA>"]).any().any()
+
+
+
+def open_fiche(app_env, data_dir: Path, params: dict[str, str]) -> AppTest:
+    app_env(data_dir)
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    app.query_params.update(params)
+    app.switch_page("app_pages/pilotage/fiche.py")
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def holding(tables, heading: str):
+    """The frame of the one table among ``tables`` headed ``heading``."""
+    return next(table.value for table in tables if heading in table.value.columns)
+
+
+def test_on_the_projector_the_fiches_tables_keep_the_columns_the_room_reads(app_env, demo_data_dir):
+    """Issue 19: at 24 px the 13 columns of linked actions ran past a 1280 px screen. On the projector
+    the committee's five, and the rows behind the value in the columns that fit, the others named;
+    in normal mode every column, in grids."""
+    normal = open_fiche(app_env, demo_data_dir, {"indicateur": "REC-03"})
+    actions = list(holding(normal.dataframe, "Intitulé").columns)
+    assert len(actions) == 13 and {"Liée par", "Effet mesuré sur l'indicateur"} <= set(actions)
+    every = list(holding(normal.dataframe, "Numéro").columns)  # the rows behind the value
+
+    room = open_fiche(app_env, demo_data_dir, {"indicateur": "REC-03", "projecteur": "true"})
+    assert not room.dataframe  # a grid draws its own small type on a canvas and scrolls sideways
+    assert list(holding(room.table, "Intitulé").columns) == ["Situation", "Action", "Intitulé", "Pilote", "Échéance"]
+    behind = list(holding(room.table, "Numéro").columns)
+    assert behind == [name for name in every if name in behind]  # in their order
+    assert {"Compté au numérateur", "Numéro", "Date de réception"} <= set(behind)
+    left_out = [name for name in every if name not in behind]
+    assert "Provenance" in left_out
+    assert any(all(name in caption.value for name in left_out) for caption in room.caption)

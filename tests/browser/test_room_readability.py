@@ -17,12 +17,16 @@ browser draws, with ``getBoundingClientRect`` and ``getComputedStyle``:
   (checked on a fiche, on a process page and on the tiles at 1280×720), no demo banner, and no button
   but the navigation (the bar of pilotage_qualite/ui/projector.py, whole, the view switch, the tiles'
   links);
-- the tiles, one click away (``?vue=Tuiles``), cut nothing either (« vs périod… » once).
+- the tiles, one click away (``?vue=Tuiles``), cut nothing either (« vs périod… » once);
+- projector fiches and the agenda's process pages, at both sizes, whole (below the first screen,
+  expanders open): no text past the screen's right edge nor in a table scrolled sideways (the
+  fiche's 13 columns of linked actions once ran past a 1280 px screen), nothing scrolling sideways.
 
 Chart internals (Vega draws them on a canvas) are not inspected here: the chart specs' font sizes
-are checked with the specs. Screenshots go to tests/screenshots/ (``1280x720-vue-ensemble.png``,
-``1280x720-projecteur-vue-ensemble.png``…) and the measures to ``lisibilite-salle.txt`` beside
-them, for a person to look at.
+are checked with the specs, their long row labels (wrapped, never « … ») drawn by vl-convert in
+tests/unit/reports/test_projector_row_labels.py. Screenshots go to tests/screenshots/
+(``1280x720-vue-ensemble.png``, ``1280x720-projecteur-vue-ensemble.png``…) and the measures to
+``lisibilite-salle.txt`` beside them, for a person to look at.
 
 Uses Debian's Chromium (never `playwright install`); skipped only when it is absent.
 """
@@ -34,6 +38,8 @@ from pathlib import Path
 
 import pytest
 from browser import launched_chromium, needs_chromium, running_app, settle
+
+from pilotage_qualite.ui.projector import AGENDA
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "tests" / "screenshots"
@@ -48,6 +54,12 @@ MIN_CONTRAST = 4.5
 NAVIGATION = {"Précédent", "Suivant", "Retour", "Retour au comité", "Période · site", "Quitter le mode projecteur",
               "Vue d'ensemble", "Tuiles", "Ouvrir la fiche"}
 AGENDA_BAR = {"Précédent", "Suivant", "Période · site", "Quitter le mode projecteur"}  # on every agenda step
+
+# Read whole on the projector, top to bottom: fiches (AUD-01 has the most linked actions, 11; DEM-03's
+# rows behind the value are the most) and the agenda's process pages.
+WHOLE_PAGES = {**{f"fiche-{code}": f"/fiche?indicateur={code}&projecteur=true"
+                  for code in ("REC-03", "DEM-03", "SAT-01", "AUD-01", "PA-02")},
+               **{step.url_path: f"/{step.url_path}?projecteur=true" for step in AGENDA[1:]}}
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
@@ -118,6 +130,17 @@ VALUES_JS = """() => {
   };
 }"""
 
+# What scrolls sideways (a table wider than the page in its scroller, a grid drawn on a canvas):
+# its width and the width it shows.
+SIDEWAYS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] *'))
+  .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1
+               && e.checkVisibility())
+  .map(e => { const id = e.closest('[data-testid]');
+    return (id ? id.getAttribute('data-testid') : e.tagName.toLowerCase()) + ' : ' + e.scrollWidth + ' px dans '
+      + e.clientWidth; })"""
+# Every expander opened (their tables are read when the presenter opens them).
+OPEN_EXPANDERS_JS = """() => document.querySelectorAll('[data-testid="stExpander"] details').forEach(d => { d.open = true; })"""
+
 # What can be clicked, by its label (an icon's ligature left out); the skip link is the browser's.
 CLICKABLE_JS = """() => Array.from(document.querySelectorAll('button, a[href], [role="button"]'))
   .filter(e => e.checkVisibility({opacityProperty: true, visibilityProperty: true})
@@ -173,10 +196,10 @@ def summary(texts: list[dict]) -> str:
             f"{lowest['colours']})")
 
 
-def assert_readable(texts: list[dict], *, min_px: float | None, first_screen_only: bool = False) -> None:
+def assert_readable(texts: list[dict], *, min_px: float | None) -> None:
     """No text cut, none under `min_px` (when given), none under a 4.5:1 contrast."""
     assert texts, "aucun texte mesuré"
-    cut = [(t["text"], t["where"], t["cut"]) for t in texts if t["cut"] and (t["firstScreen"] or not first_screen_only)]
+    cut = [(t["text"], t["where"], t["cut"]) for t in texts if t["cut"]]
     assert not cut, f"textes coupés : {cut[:8]}"
     if min_px is not None:
         small = [(t["text"], t["where"], t["size"]) for t in texts if t["size"] < min_px]
@@ -254,15 +277,35 @@ def test_projector_pages_besides_the_overview_never_go_under_24_px(server, brows
         shoot(page, f"{size}-projecteur-lisibilite-{name}")
         texts = page.evaluate(TEXTS_JS)
         measures.append(f"{size} projecteur {name} : {len(texts)} textes ; {summary(texts)}")
+        assert_readable(texts, min_px=MIN_PX_OTHER)
         if name == "fiche":
-            # Below its first screen the fiche has a wide table of actions (fiche.py): its width is the
-            # fiche's; here its type and contrast, its first screen whole, no form nor download.
-            assert_readable(texts, min_px=MIN_PX_OTHER, first_screen_only=True)
             # « Open »: the indicator's list (Streamlit's own label); a fiche's bar has « Retour », not the steps.
             assert_only_navigation(page, also=frozenset({"Open"}),
                                    bar=frozenset({"Retour", "Période · site", "Quitter le mode projecteur"}))
         else:
-            assert_readable(texts, min_px=MIN_PX_OTHER)
             assert_only_navigation(page)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+@pytest.mark.parametrize("name", WHOLE_PAGES)
+def test_projector_fiches_and_process_pages_fit_the_screen_top_to_bottom(server, browser, measures, name, size):
+    """The whole page, below its first screen too and its expanders open: no text cut nor past the
+    screen's right edge, none in a table scrolled sideways (13 columns of linked actions at 24 px ran
+    past the edge of a 1280 px screen), nothing that scrolls sideways, nothing under 24 px."""
+    page = open_page(browser, server, WHOLE_PAGES[name], size)
+    try:
+        page.evaluate(OPEN_EXPANDERS_JS)
+        page.wait_for_timeout(300)
+        texts = page.evaluate(TEXTS_JS)
+        sideways = page.evaluate(SIDEWAYS_JS)
+        measures.append(f"{size} projecteur {name} (page entière) : {len(texts)} textes ; {summary(texts)}")
+        # The SQL's syntax colours (Streamlit's highlighter, 3.5:1) are no reading for the room: its
+        # lines are held to the rest (whole, wrapped, 24 px), not its contrast.
+        code = [t for t in texts if t["where"].startswith("stCode")]
+        assert_readable([t for t in texts if t not in code], min_px=MIN_PX_OTHER)
+        assert not [(t["text"], t["cut"], t["size"]) for t in code if t["cut"] or t["size"] < MIN_PX_OTHER]
+        assert not sideways, f"défile de côté : {sideways}"
     finally:
         page.close()

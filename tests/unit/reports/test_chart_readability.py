@@ -109,6 +109,23 @@ def test_a_column_just_short_of_the_target_is_labelled_above_the_rule():
     assert [row["position_etiquette"] for row in spec["datasets"][text["data"]["name"]]] == [1.0, 4.0, 5.0]
 
 
+def test_interval_labels_stand_in_a_column_past_100_percent_never_across_the_target():
+    # A share of 66,7 % whose interval reaches 80 %, target 85 %: written after its interval the label
+    # « 66,7 % (n = 27) » would cross the rule at 85. In a column starting at 100 % it cannot; the long
+    # axis title goes on lines of at most 40 characters (a narrow chart cut it).
+    rows = pd.DataFrame({"question": ["Suivi"], "pourcentage": [66.7], "ic_bas": [48.0], "ic_haut": [80.0],
+                         "etiquette": ["66,7 % (n = 27)"], "intervalle": ["48–80 %"]})
+    title = "% de satisfaits (point) et intervalle de confiance à 95 % (trait)"
+    spec = charts.interval_chart(rows, "question", title="t", subtitle="s", value_title=title,
+                                 targets=[(85.0, "cible ≥ 85 %")]).to_dict()
+    labels = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "text"
+                  and layer["encoding"].get("text", {}).get("field") == "etiquette")
+    assert labels["encoding"]["x"] == {"datum": 100} and labels["mark"]["align"] == "left"
+    axis_title = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"
+                      and layer["encoding"]["x"].get("field") == "ic_bas")["encoding"]["x"]["axis"]["title"]
+    assert axis_title == ["% de satisfaits (point) et intervalle de", "confiance à 95 % (trait)"]
+
+
 def test_an_axis_names_at_most_twelve_periods_or_ticks():
     # 40 months: every 4th (40 / 12 rounded up) counted back from the last: months 4, 8, … 40 → 10 labels.
     labels = [f"m{k}" for k in range(1, 41)]

@@ -165,13 +165,15 @@ def test_projector_type_sizes():
     assert projector_font(FONT_SIZE) == 24 and projector_font(FONT_SIZE + 4) == 30 and projector_font(13) == 24
 
 
-def test_a_heatmap_cell_puts_its_symbol_over_its_value_on_the_projector_only():
-    # A 12-month row at 1280 px leaves about 90 px a cell: « ✔ 96,3 % » at 24 px does not fit on one line.
+def test_a_heatmap_cell_puts_its_symbol_over_its_value():
+    # A 12-month row at 1280 px leaves about 90 px a cell on the projector and about 50 px beside the
+    # sidebar: « ✔ 96,3 % » at 24 px, or at 14 px, does not fit on one line.
     normal = CHARTS["carte"]().to_dict()
     labels = next(unit for unit in units(normal) if isinstance(unit.get("mark"), dict)
                   and unit["mark"].get("style") == CELL_LABEL_STYLE)
     shown = [row["texte"] for row in normal["datasets"][normal["data"]["name"]]]
     assert status_label("atteint").split()[0] + SYMBOL_GAP + "96 %" in shown and labels["mark"]["type"] == "text"
-    assert CELL_LABEL_STYLE not in normal["config"].get("style", {})  # on the screen: one line
+    on_screen = normal["config"]["style"][CELL_LABEL_STYLE]
+    assert on_screen["lineBreak"] == SYMBOL_GAP and on_screen["lineHeight"] == FONT_SIZE and on_screen["dy"] < 0
     style = projector_spec(normal)["config"]["style"][CELL_LABEL_STYLE]
     assert style["lineBreak"] == SYMBOL_GAP and style["lineHeight"] >= PROJECTOR_MIN_FONT and style["dy"] < 0
