@@ -200,6 +200,17 @@ def test_dates_are_typed_only_through_french_fields(script: Path):
     assert "date_input" not in calls, f"{script.relative_to(REPO)} calls date_input: use french_inputs.date_field"
 
 
+@pytest.mark.parametrize("script", APP_SCRIPTS, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_select_box_says_its_placeholder_in_french(script: Path):
+    """An empty select box or multiselect shows Streamlit's English « Choose an option » (« Choose or
+    add an option » when new options are accepted): each call names its French ``placeholder``."""
+    bare = sorted(node.lineno for node in ast.walk(ast.parse(script.read_text(encoding="utf-8")))
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr in {"selectbox", "multiselect"}
+                  and not any(keyword.arg == "placeholder" for keyword in node.keywords))
+    assert not bare, f"{script.relative_to(REPO)}, lines {bare}: selectbox or multiselect without placeholder="
+
+
 def test_internals_doc_cites_only_real_files():
     doc = (REPO / "docs" / "internals.md").read_text(encoding="utf-8")
     cited = set(re.findall(r"`([\w/-]+\.py)`", doc))

@@ -34,7 +34,8 @@ st.header("Fiche", divider="gray")
 wanted = st.query_params.get("indicateur")
 indicator_id = st.selectbox("Indicateur", catalogue.ids,
                             index=catalogue.ids.index(wanted) if wanted in catalogue else 0,
-                            format_func=lambda i: f"{i} · {catalogue[i].titre}", key="catalogue_indicateur")
+                            format_func=lambda i: f"{i} · {catalogue[i].titre}", key="catalogue_indicateur",
+                            placeholder="Choisir un indicateur…")
 indicator = catalogue[indicator_id]
 cible, seuil = context.target_in_force(indicator, today)
 

@@ -76,7 +76,8 @@ else:
         return (f"n° {import_id} · {formats.datetime_fr(pd.Timestamp(row['date']).to_pydatetime())} · "
                 f"{row['fichier']} ({row['jeu']})")
 
-    chosen = st.selectbox("Détail d'un import", ids, index=default, format_func=describe, key="import_choisi")
+    chosen = st.selectbox("Détail d'un import", ids, index=default, format_func=describe, key="import_choisi",
+                          placeholder="Choisir un import…")
     row = by_id.loc[chosen]
     with st.container(border=True):
         st.markdown(f"**Import n° {chosen}** · « {md(row['fichier'])} » · jeu {md(datasets[row['jeu']].label)} "
@@ -125,11 +126,12 @@ st.header("Parcourir les données", divider="gray")
 names = list(datasets)
 left, middle, right, last = st.columns([2, 2, 1, 1])
 dataset_name = left.selectbox("Jeu de données", names, format_func=lambda n: f"{datasets[n].label} ({n})",
-                              key="jeu_parcouru")
+                              key="jeu_parcouru", placeholder="Choisir un jeu de données…")
 dataset = datasets[dataset_name]
 site = None
 if dataset.has_site:
-    site_choice = middle.selectbox("Site", ["Tous les sites", *context.site_names()], key="site_parcouru")
+    site_choice = middle.selectbox("Site", ["Tous les sites", *context.site_names()], key="site_parcouru",
+                                   placeholder="Choisir un site…")
     site = None if site_choice == "Tous les sites" else site_choice
 date_from = date_to = None
 if dataset.reference_date:
@@ -160,7 +162,8 @@ tables.table(freshness_table, {"Mois sans données": st.column_config.TextColumn
 downloads.table_downloads(freshness_table, "fraicheur des donnees", sheet_name="Fraîcheur")
 dated = [n for n in names if datasets[n].reference_date]
 shown = st.selectbox("Mois par mois", dated, index=dated.index("activite") if "activite" in dated else 0,
-                     format_func=lambda n: f"{datasets[n].label} ({n})", key="jeu_fraicheur")
+                     format_func=lambda n: f"{datasets[n].label} ({n})", key="jeu_fraicheur",
+                     placeholder="Choisir un jeu de données…")
 grid = data_admin.freshness_grid(counts[shown], reference)
 if grid.empty:
     st.info(f"Aucune ligne datée dans le jeu {datasets[shown].label}.")

@@ -180,7 +180,7 @@ def render_unrecognised(file_hash: str, name: str, outcome: uploads.UploadOutcom
                             index=names.index(options["dataset"]) if options.get("dataset") in names else None,
                             placeholder="Choisir le jeu…")
     sheets = [h.name for h in outcome.heads]
-    sheet = middle.selectbox("Feuille", sheets, key=f"feuille_manuelle_{file_hash}",
+    sheet = middle.selectbox("Feuille", sheets, key=f"feuille_manuelle_{file_hash}", placeholder="Choisir la feuille…",
                              index=sheets.index(options["sheet"]) if options.get("sheet") in sheets else 0)
     head = next(h for h in outcome.heads if h.name == sheet)
     if not head.rows:
@@ -208,7 +208,8 @@ def render_unrecognised(file_hash: str, name: str, outcome: uploads.UploadOutcom
             guess = known.get(normalize_header(header))
             picks[header] = grid[position % 3].selectbox(
                 md(header), choices, index=choices.index(guess) if guess in choices else 0,
-                format_func=column_label(chosen), key=f"manuel_{file_hash}_{chosen}_{position}")
+                format_func=column_label(chosen), key=f"manuel_{file_hash}_{chosen}_{position}",
+                placeholder="Choisir la colonne…")
         submitted = st.form_submit_button("Relire le fichier avec cette correspondance", type="primary",
                                           icon=":material/refresh:")
     if submitted:
@@ -226,9 +227,11 @@ def render_corrections(file_hash: str, outcome: uploads.UploadOutcome) -> None:
         sheets = [h.name for h in outcome.heads]
         with st.form(f"correction_{file_hash}"):
             left, middle, right = st.columns(3)
-            chosen = left.selectbox("Jeu de données", ordered, format_func=dataset_label, key=f"jeu_{file_hash}")
+            chosen = left.selectbox("Jeu de données", ordered, format_func=dataset_label, key=f"jeu_{file_hash}",
+                                    placeholder="Choisir le jeu…")
             sheet = middle.selectbox("Feuille", sheets, index=sheets.index(recognition.sheet)
-                                     if recognition.sheet in sheets else 0, key=f"feuille_{file_hash}")
+                                     if recognition.sheet in sheets else 0, key=f"feuille_{file_hash}",
+                                     placeholder="Choisir la feuille…")
             row = right.number_input("Ligne d'en-tête", min_value=1, max_value=30, step=1,
                                      value=recognition.header_row_number, key=f"ligne_{file_hash}")
             submitted = st.form_submit_button("Relire le fichier avec ces choix", icon=":material/refresh:")
@@ -264,7 +267,8 @@ def render_mapping(file_hash: str, outcome: uploads.UploadOutcome) -> None:
         grid = st.columns(3)
         for position, header in enumerate(unknown):
             picks[header] = grid[position % 3].selectbox(md(header), choices, format_func=column_label(dataset.name),
-                                                         key=f"inconnue_{file_hash}_{position}")
+                                                         key=f"inconnue_{file_hash}_{position}",
+                                                         placeholder="Choisir la colonne…")
         submitted = st.form_submit_button("Appliquer la correspondance", icon=":material/link:")
     if submitted:
         chosen = {normalize_header(h): c for h, c in picks.items() if c is not None}
@@ -342,6 +346,7 @@ def render_coverage(file_hash: str, outcome: uploads.UploadOutcome, dataset) -> 
                                             key=f"couvre_au_{file_hash}")
             known = context.site_names()
             sites = right.multiselect("Sites couverts (vide : toute la structure)", known, key=f"sites_{file_hash}",
+                                      placeholder="Toute la structure",
                                       default=[s for s in (span.sites if span else ()) if s in known])
             submitted = st.form_submit_button("Appliquer cette période", icon=":material/check:")
         if submitted and not french_inputs.say_errors(first, last):  # a date not understood: said, not applied

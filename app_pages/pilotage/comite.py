@@ -28,7 +28,7 @@ default = int(wanted) if wanted.isdigit() and int(wanted) in labels else (open_i
 # options makes a new widget that selects it. On the projector the agenda comes alone: the meeting
 # is the one of the URL (or the open one), chosen before going on the projector.
 chosen = default if selection.projector else st.selectbox("Réunion", options, index=options.index(default),
-                                                           format_func=labels.get)
+                                                           format_func=labels.get, placeholder="Choisir une réunion…")
 if chosen == NEW:
     st.query_params.pop(committee.MEETING_PARAM, None)
 else:

@@ -15,7 +15,7 @@ catalogue = context.catalogue()
 # The URL keeps the id (`?indicateur=REC-03`); a new id from a link selects a new widget.
 wanted = st.query_params.get("indicateur")
 indicator_id = st.selectbox("Indicateur", catalogue.ids, index=catalogue.ids.index(wanted) if wanted in catalogue else 0,
-                            format_func=lambda i: f"{i} · {catalogue[i].titre}")
+                            format_func=lambda i: f"{i} · {catalogue[i].titre}", placeholder="Choisir un indicateur…")
 st.query_params["indicateur"] = indicator_id
 indicator = catalogue[indicator_id]
 st.title(f"{indicator.id} · {indicator.titre}")
@@ -40,7 +40,7 @@ value.metric(selection.period.label_fr, tiles.value_text(tile))
 with status:
     st.markdown("**Statut**")
     st.markdown(tiles.status_badge(tile.status))
-target.metric("Objectif", tiles.target_text(tile).removeprefix("cible "))
+target.metric("Objectif", formats.target_bound(tile.target, tile.direction, tile.unit, tile.decimals) or "sans cible")
 count.metric("Effectif (n)", formats.number(tile.count) if tile.count is not None else "–")
 notes = []
 if tile.ensemble_only:

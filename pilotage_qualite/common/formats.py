@@ -68,12 +68,20 @@ def with_unit(value: float | int | None, unit: str, decimals: int = 0) -> str:
     return number(value, decimals) + UNIT_SUFFIX.get(unit, f"{NBSP}{unit}")
 
 
-def target_text(target: float | None, direction: object, unit: str, decimals: int = 0) -> str:
-    """« cible ≥ 90,0 % » (≤ when lower is better), « sans cible »."""
+def target_bound(target: float | None, direction: object, unit: str, decimals: int = 0) -> str | None:
+    """« ≥ 90,0 % » (≤ when lower is better), as a table's « Cible » cell; None without a target.
+    No-break spaces: the sign never ends a line without its value."""
     if is_missing(target):
-        return "sans cible"
+        return None
     sign = "≥" if direction == "hausse" else "≤"
-    return f"cible {sign} {with_unit(target, unit, decimals)}"
+    return f"{sign}{NBSP}{with_unit(target, unit, decimals)}"
+
+
+def target_text(target: float | None, direction: object, unit: str, decimals: int = 0) -> str:
+    """« cible ≥ 90,0 % », « sans cible »: one unbreakable group (a tile 242 px wide at 1280 px
+    showed « cible ≥ » at the end of one line and « 90,0 % » on the next)."""
+    bound = target_bound(target, direction, unit, decimals)
+    return "sans cible" if bound is None else f"cible{NBSP}{bound}"
 
 
 def signed(value: float | None, unit: str, decimals: int = 0) -> str | None:

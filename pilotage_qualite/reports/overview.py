@@ -44,13 +44,13 @@ def overview_rows(tiles: list[Tile], short_titles: dict[str, str]) -> list[Overv
     for tile in off_target_first(tiles):
         comparable = tile.status != PERIODE_INCOMPLETE and tile.value is not None and tile.previous_value is not None
         change = formats.signed(tile.value - tile.previous_value, tile.unit, tile.decimals) if comparable else None
-        target = formats.target_text(tile.target, tile.direction, tile.unit, tile.decimals)
+        target = formats.target_bound(tile.target, tile.direction, tile.unit, tile.decimals)
         rows.append(OverviewRow(
             code=tile.indicator, title=short_titles.get(tile.indicator, tile.title),
             value="–" if tile.value is None else formats.with_unit(tile.shown_value, tile.unit, tile.decimals),
             status=tile.status, symbol=STATUS_SYMBOL.get(tile.status, ""),
             signals=" ".join(spc.SYMBOL[word] for word in (tile.variation, tile.assurance) if word in spc.SYMBOL),
-            target="–" if target == "sans cible" else target.removeprefix("cible "),
+            target=target or "–",
             count="–" if tile.count is None else formats.number(tile.count), change=change or "",
             off_target=tile.status in OFF_TARGET))
     return rows

@@ -368,8 +368,7 @@ def _indicator_overview(pdf: PackPDF, tiles: list[Tile]) -> None:
         "processus": [t.process for t in tiles],
         "indicateur": [f"{t.indicator} · {t.title}" for t in tiles],
         "valeur": [formats.with_unit(t.value, t.unit, t.decimals) for t in tiles],
-        "cible": [formats.target_text(t.target, t.direction, t.unit, t.decimals).removeprefix("cible ")
-                  for t in tiles],
+        "cible": [formats.target_bound(t.target, t.direction, t.unit, t.decimals) or "sans cible" for t in tiles],
         "n": [t.count for t in tiles],
         "statut": [status_label(t.status) for t in tiles],
     })

@@ -247,7 +247,8 @@ def meeting_correction_form(meeting: Meeting) -> None:
         new_day = french_inputs.date_field("Date de la réunion", value=meeting.day, place=day,
                                            key="correction_date_reunion", required="la date de la réunion")
         new_period = period.selectbox("Période revue", offered, index=offered.index(meeting.period),
-                                      format_func=lambda p: p.label_fr, key="correction_periode_reunion")
+                                      format_func=lambda p: p.label_fr, key="correction_periode_reunion",
+                                      placeholder="Choisir la période…")
         submitted = st.form_submit_button("Corriger la réunion", icon=":material/edit_calendar:")
     if submitted and not french_inputs.say_errors(new_day) and write(
             lambda: actions.correct_meeting(meeting.id, new_day.day, new_period),

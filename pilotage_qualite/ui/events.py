@@ -67,7 +67,8 @@ def _record_form(indicator_id: str, period: Period) -> None:
                                              required="la date de l'événement")
             label = st.text_input("Libellé", max_chars=LABEL_MAX_CHARS, key="evenement_libelle",
                                   placeholder="changement de logiciel, nouvelle procédure d'accueil…")
-            target = st.selectbox("Porte sur", choices, key="evenement_cible", format_func=lambda choice: (
+            target = st.selectbox("Porte sur", choices, key="evenement_cible", placeholder="Choisir…",
+                                  format_func=lambda choice: (
                 f"l'indicateur {indicator_id}" if choice == ON_INDICATOR
                 else f"le jeu « {_dataset_label(choice)} » (tous ses indicateurs)"))
             change = st.checkbox(PROCESS_CHANGE_LABEL, key="evenement_processus")
@@ -92,6 +93,7 @@ def _withdraw(shown: tuple[Event, ...]) -> None:
     with st.expander("Retirer un événement"):
         by_id = {event.id: event for event in shown}
         chosen = st.selectbox("Événement à retirer", list(by_id), key="evenement_a_retirer",
+                              placeholder="Choisir un événement…",
                               format_func=lambda i: f"{formats.date_fr(by_id[i].day)} · {by_id[i].label}")
         st.caption("Le retrait est gardé dans l'historique de la base ; les limites de contrôle sont recalculées.")
         if not st.button("Retirer l'événement", key="retirer_evenement", icon=":material/event_busy:"):

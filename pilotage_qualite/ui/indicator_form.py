@@ -71,7 +71,8 @@ def check_then_save(text: str, period: Period | None, *, state_key: str, verify_
 
 def _pick(container, label: str, options: list[builder.Option], key: str, **kwargs) -> str:
     labels = {o.code: o.label for o in options}
-    return container.selectbox(label, list(labels), format_func=labels.__getitem__, key=key, **kwargs)
+    return container.selectbox(label, list(labels), format_func=labels.__getitem__, key=key, placeholder="Choisir…",
+                               **kwargs)
 
 
 def _condition(dataset: Dataset, title: str, key: str, *, optional: bool) -> builder.Condition | None:
@@ -91,7 +92,7 @@ def _condition(dataset: Dataset, title: str, key: str, *, optional: bool) -> bui
     if item.values:
         listed = dict(item.values)
         return builder.Condition(code, op, value.selectbox("Valeur", list(listed), format_func=listed.__getitem__,
-                                                           key=value_key))
+                                                           key=value_key, placeholder="Choisir une valeur…"))
     typed = value.text_input("Valeur", key=value_key, placeholder="par exemple 15" if item.kind == "nombre" else "")
     if item.kind == "nombre":
         return builder.Condition(code, op, formats.parse_input_number(typed, f"{title.removesuffix(' (facultatif)')} : valeur"))
@@ -112,7 +113,8 @@ def _choices(datasets: dict[str, Dataset], catalogue: Catalogue) -> builder.Choi
                                             step=1, key="ajout_anciennete"))
     left, right = st.columns([3, 2])
     mesure = _pick(left, "Mesure", builder.measure_options(dataset), key=f"ajout_mesure_{source}")
-    unite = right.selectbox("Unité", builder.unit_options(mesure), key=f"ajout_unite_{mesure}")
+    unite = right.selectbox("Unité", builder.unit_options(mesure), key=f"ajout_unite_{mesure}",
+                            placeholder="Choisir l'unité…")
     condition = None
     if mesure == "part":
         condition = _condition(dataset, "Lignes comptées au numérateur", "ajout_condition", optional=False)
@@ -120,7 +122,8 @@ def _choices(datasets: dict[str, Dataset], catalogue: Catalogue) -> builder.Choi
 
     st.markdown("**Sens et cible**")
     direction, target, threshold = st.columns([2, 1, 1])
-    sens = direction.selectbox("Sens", list(DIRECTIONS), format_func=DIRECTIONS.__getitem__, key="ajout_sens")
+    sens = direction.selectbox("Sens", list(DIRECTIONS), format_func=DIRECTIONS.__getitem__, key="ajout_sens",
+                               placeholder="Choisir le sens…")
     # Text fields, not number inputs: a number is typed and read the French way (« 80,5 »).
     cible = formats.parse_input_number(target.text_input(f"Cible ({unite})", key="ajout_cible",
                                                          placeholder="aucune"), "Cible")
@@ -129,17 +132,20 @@ def _choices(datasets: dict[str, Dataset], catalogue: Catalogue) -> builder.Choi
     dimension_options = builder.dimension_options(dataset)
     labels = {o.code: o.label for o in dimension_options}
     dimensions = st.multiselect("Ventilations", list(labels), format_func=labels.__getitem__,
-                                default=[c for c in ("site",) if c in labels], key=f"ajout_dimensions_{source}")
+                                default=[c for c in ("site",) if c in labels], key=f"ajout_dimensions_{source}",
+                                placeholder="Aucune ventilation")
 
     st.markdown("**Fiche**")
     left, middle, right = st.columns([3, 3, 2])
     processes, pilots = builder.processes(catalogue), builder.pilots(catalogue)
     usual = builder.process_of(catalogue, source)
     processus = left.selectbox("Processus", processes, index=processes.index(usual) if usual in processes else 0,
-                               key=f"ajout_processus_{source}", accept_new_options=True)
+                               key=f"ajout_processus_{source}", accept_new_options=True,
+                               placeholder="Choisir ou saisir un processus…")
     pilot = builder.pilot_of(catalogue, processus or "")
     pilote = middle.selectbox("Pilote", pilots, index=pilots.index(pilot) if pilot in pilots else 0,
-                              key=f"ajout_pilote_{processus}", accept_new_options=True)
+                              key=f"ajout_pilote_{processus}", accept_new_options=True,
+                              placeholder="Choisir ou saisir un pilote…")
     code = right.text_input("Code", value=builder.next_id(catalogue, processus or ""),
                             key=f"ajout_code_{processus}", placeholder="par exemple REC-06")
     left, right = st.columns([2, 1])

@@ -182,10 +182,8 @@ def no_rows(page: ProcessPage, what: str) -> None:
 
 
 def target_text(value: float | None, unit: str, direction: str = "hausse", decimals: int = 0) -> str | None:
-    if value is None:
-        return None
-    sign = "≥" if direction == "hausse" else "≤"
-    return f"cible {sign} {formats.with_unit(value, unit, decimals)}"
+    """A chart's target label (« cible ≥ 90 % »); None without a target."""
+    return None if value is None else formats.target_text(value, direction, unit, decimals)
 
 
 def count(value: int | float, singular: str, plural: str | None = None) -> str:

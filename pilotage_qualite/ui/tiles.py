@@ -95,7 +95,9 @@ def render_tile(tile: Tile, query_params: dict[str, str], *, period_label: str) 
             facts.append(selections.target_change_text(tile))
         if tile.reconstructed:
             facts.append("valeur reconstituée")
-        st.caption(" · ".join(facts))
+        # Body text, not a caption: the room reads n and the year's change from the back (a caption
+        # is 15.75 px at 60 % ink, 4.9:1).
+        st.markdown(" · ".join(facts))
         verdicts = spc_text(tile)
         if verdicts:
             st.markdown(f":violet[**{verdicts}**]" if tile.out_of_control else verdicts)

@@ -333,7 +333,7 @@ def test_target_edit_changes_a_status_on_the_dashboard(app_env, demo_data_dir):
     app_env(demo_data_dir)
     app = open_app({"indicateur": "DEM-03", "vue": "Tuiles"})
     before = status_counts(app)
-    assert ":orange[**▲ à surveiller**] · cible ≥ 90,0\u00a0%" in [m.value for m in app.markdown]
+    assert ":orange[**▲ à surveiller**] · cible\u00a0≥\u00a090,0\u00a0%" in [m.value for m in app.markdown]
     go(app, "app_pages/donnees/catalogue.py")
     app.text_input(key="cible_debut").input("01/10/2026")
     app.text_input(key="cible_valeur").input("85")
@@ -346,7 +346,7 @@ def test_target_edit_changes_a_status_on_the_dashboard(app_env, demo_data_dir):
     go(app, "app_pages/pilotage/tableau_de_bord.py")
     after = status_counts(app)
     assert after != before
-    assert ":green[**✔ atteint**] · cible ≥ 85,0\u00a0%" in [m.value for m in app.markdown]
+    assert ":green[**✔ atteint**] · cible\u00a0≥\u00a085,0\u00a0%" in [m.value for m in app.markdown]
 
 
 def test_a_target_change_on_a_period_a_closed_meeting_reviewed_waits_for_a_confirmation(app_env, demo_data_dir):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,38 @@ def test_dashboard_opens_on_the_latest_month_with_every_indicator(app_env, demo_
     assert "Données de démonstration" in app.info[0].value
 
 
+def contrast_on_white(colour: str) -> float:
+    """The WCAG contrast ratio of « #333333 » on white."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 1.05 / (0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2] + 0.05)
+
+
+def test_the_tiles_are_sized_for_the_back_of_the_room_in_normal_mode_too(app_env, demo_data_dir):
+    """Issue 19: titles of 20 px (Streamlit's metric label is 15.75 px), the change and its « vs période
+    précédente » 18 px in dark ink (a caption's 60 % ink gave 4.9:1), « n = … · sur un an » as body
+    text, not a caption. Measured as drawn in tests/browser/test_tiles_readability.py."""
+    app_env(demo_data_dir)
+    app = open_app({"vue": "Tuiles"})
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", overview_html(app))  # the CSS sent through st.html
+
+    def declared(element: str, name: str) -> list[str]:
+        return [value.strip() for selector, body in rules if element in selector
+                for prop, value in re.findall(r"([\w-]+)\s*:\s*([^;]+)", body) if prop == name]
+
+    def sizes(element: str) -> list[float]:
+        return [float(size.removesuffix("px")) for size in declared(element, "font-size")]
+
+    assert sizes('[data-testid="stMetricLabel"] p') and min(sizes('[data-testid="stMetricLabel"] p')) >= 20
+    for second in ('[data-testid="stMetricDelta"] p', '[data-testid="stMetricDeltaDescription"] p'):
+        assert sizes(second) and min(sizes(second)) >= 18, second
+    description = '[data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"]'
+    assert declared(description, "opacity") == ["1"]
+    assert [contrast_on_white(c) >= 7 for c in declared(description, "color")] == [True]
+    assert "n = 492 · sur un an : +9" in [m.value for m in app.markdown]  # ACT-01's, in body text
+    assert not [c.value for c in app.caption if c.value.startswith("n = ")]
+
+
 def test_site_and_period_come_from_the_url(app_env, demo_data_dir):
     app_env(demo_data_dir)
     overview = open_app({"site": "Saint-Étienne", "periode": "septembre 2026"})
@@ -62,7 +95,7 @@ def test_site_and_period_come_from_the_url(app_env, demo_data_dir):
     by_label = {m.label: m for m in app.metric}
     assert by_label["ACT-01 · Interventions réalisées"].value == "171"
     # AUD-01 has no site breakdown: the tile says it shows the whole structure.
-    assert "ensemble de la structure" in "\n".join(c.value for c in app.caption)
+    assert "ensemble de la structure" in markdown_text(app)
 
 
 def test_quarter_grain_and_off_target_first(app_env, demo_data_dir):
@@ -163,7 +196,7 @@ def test_a_registers_stock_from_a_later_export_is_said_reconstructed(app_env, de
     october = open_app({"indicateur": "DOC-01", "periode": "octobre 2026"}, page="app_pages/pilotage/fiche.py")
     assert note not in markdown_text(october)
     dashboard = open_app({"periode": "septembre 2026", "vue": "Tuiles"})
-    assert "valeur reconstituée" in "\n".join(c.value for c in dashboard.caption)
+    assert "valeur reconstituée" in markdown_text(dashboard)
 
 
 def test_an_action_linked_to_rec_03_on_purpose_comes_first_on_its_fiche_with_its_measured_effect(

@@ -29,12 +29,12 @@ def lowered(app_env, demo_data_dir):
 def test_the_tile_says_the_target_was_lowered(lowered):
     overview = "\n".join(h.proto.body for h in open_app().get("html"))  # the default « Vue d'ensemble »
     row = next(r for r in overview.split("<tr") if "<td>SAT-02</td>" in r)
-    assert "<td>≥ 80,0\u00a0%</td>" in row  # the target in force, not the file's 85
+    assert "<td>≥\u00a080,0\u00a0%</td>" in row  # the target in force, not the file's 85
     app = open_app({"vue": "Tuiles"})  # octobre 2026: the change (September) is within the last 12 months
-    captions = "\n".join(c.value for c in app.caption)
-    assert "cible abaissée de 85,0 % à 80,0 % à partir de septembre 2026".replace(" %", "\u00a0%") in captions
+    facts = "\n".join(m.value for m in app.markdown)  # the tiles' « n = … » lines
+    assert "cible abaissée de 85,0 % à 80,0 % à partir de septembre 2026".replace(" %", "\u00a0%") in facts
     # Untouched indicators say nothing of a change.
-    assert captions.count("cible abaissée") == 2  # SAT-02 and ACT-04 (July is also within 12 months)
+    assert facts.count("cible abaissée") == 2  # SAT-02 and ACT-04 (July is also within 12 months)
 
 
 def test_the_fiche_header_and_definition_show_the_target_in_force(lowered):
@@ -69,7 +69,7 @@ def test_the_satisfaction_chart_draws_each_publics_target(lowered):
     frames = [convert_arrow_bytes_to_pandas_df(dataset.data.data) for dataset in chart.proto.datasets]
     labels = sorted(label for frame in frames if "texte" in frame.columns for label in frame["texte"])
     # SAT-01 (habitants) keeps 85 %, SAT-02 (partenaires) is at 80 % in October.
-    assert labels == ["cible ≥ 80\u00a0% (partenaires)", "cible ≥ 85\u00a0% (habitants)"]
+    assert labels == ["cible\u00a0≥\u00a080\u00a0% (partenaires)", "cible\u00a0≥\u00a085\u00a0% (habitants)"]
 
 
 def test_the_presence_heatmap_judges_each_month_on_its_own_target(lowered):

@@ -25,7 +25,7 @@ def test_off_target_rows_come_first_with_their_short_title_symbols_and_change():
     assert [r.code for r in rows] == ["C-01", "B-01", "A-01", "D-01"]  # non atteint, à surveiller, then the rest
     b = rows[1]
     # 85,0 − 88,5 = −3,5 points; ⬇ préoccupation, ≋ aléatoire; target ≥ 90,0 %.
-    assert b.cells == ("B-01", "Court B", "85,0\u00a0%", "▲ à surveiller", "⬇ ≋", "≥ 90,0\u00a0%", "10", "−3,5\u00a0pt")
+    assert b.cells == ("B-01", "Court B", "85,0\u00a0%", "▲ à surveiller", "⬇ ≋", "≥\u00a090,0\u00a0%", "10", "−3,5\u00a0pt")
     assert b.off_target and not rows[2].off_target
     assert rows[0].change == ""  # no previous value: nothing to compare
     assert rows[2].title == "Titre long de A-01"  # no short title: the title itself
