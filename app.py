@@ -6,7 +6,7 @@ from pilotage_qualite.store.database import DatabaseBusy
 from pilotage_qualite.ui import access, context, errors, filters, frame
 from pilotage_qualite.ui import projector as projector_bar
 
-projector = st.query_params.get("projecteur") in ("true", "oui")
+projector = filters.projector_in_url()
 st.set_page_config(page_title="Pilotage qualité", page_icon=":material/monitoring:", layout="wide",
                    initial_sidebar_state="collapsed" if projector else "auto")
 

@@ -17,7 +17,7 @@ import streamlit as st
 from pilotage_qualite.model.meetings import OPEN
 from pilotage_qualite.reports.agenda import ITEM_TITLES
 from pilotage_qualite.ui import context
-from pilotage_qualite.ui.filters import Filters
+from pilotage_qualite.ui.filters import Filters, leave_projector
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ AGENDA = (
 # filters still apply; « Quitter le mode projecteur » brings it back), full width. No word under
 # 24 px (`max(24px, 1em)`: a larger size inherited, a heading's or a value's, is kept), 20 px on
 # the « Vue d'ensemble »'s page, whose 29 rows must hold in 1280 x 720; table cells and link
-# labels wrap rather than run past the screen's edge; a disabled « Précédent » stays legible
-# (dark grey, 7:1, instead of Streamlit's 40 % ink); no « ? » help icons (nobody hovers a
-# projector; a link's or a labelled button's help stays on its hover).
+# labels wrap rather than run past the screen's edge; a disabled « Précédent » (the bar's link, the
+# Comité's button) stays legible (dark grey, 7:1, instead of Streamlit's 40 % ink); no « ? » help
+# icons (nobody hovers a projector; a link's or a labelled button's help stays on its hover).
 PROJECTOR_CSS = """
 <style>
 html { font-size: 20px; }
@@ -70,7 +70,8 @@ html { font-size: 20px; }
   text-overflow: clip; word-break: normal; overflow-wrap: normal; }
 .st-key-barre_precedent, .st-key-barre_suivant { padding: 2px 4px !important; }
 [data-testid="stMain"] [data-testid="stTooltipHoverTarget"] > button:not(:has(p)) { display: none; }
-[data-testid="stPageLink-NavLink"][disabled], [data-testid="stPageLink-NavLink"][disabled] * { color: #595959 !important; }
+:is([data-testid="stPageLink-NavLink"][disabled], [data-testid="stMain"] button:disabled),
+:is([data-testid="stPageLink-NavLink"][disabled], [data-testid="stMain"] button:disabled) * { color: #595959 !important; }
 </style>
 """
 
@@ -79,11 +80,6 @@ def position(url_path: str) -> int | None:
     """The agenda item of a page; the default page (the dashboard) has an empty url path."""
     url_path = url_path or AGENDA[0].url_path
     return next((i for i, step in enumerate(AGENDA) if step.url_path == url_path), None)
-
-
-def _leave() -> None:
-    """Button callback: widgets may be changed before they are drawn again."""
-    st.session_state["projecteur"] = False
 
 
 # The Comité page steps through its own agenda (the eight points of the meeting) in place, one
@@ -136,7 +132,7 @@ def committee_bar(screens: list[int], meeting_line: str) -> tuple[int, int]:
                   args=after or (here, screen), disabled=after is None, width="stretch",
                   help=None if after is None else _step_help("Passer", after, here))
     leave.button("Quitter le mode projecteur", icon=":material/close_fullscreen:", key="projecteur_quitter",
-                 on_click=_leave, width="stretch")
+                 on_click=leave_projector, width="stretch")
     return here, screen
 
 
@@ -164,9 +160,8 @@ def render(selection: Filters, current, places: Bar | None) -> None:
     « Suivant », the filters' button and « Quitter le mode projecteur ». `current`: the page
     st.navigation returned; `places`: :func:`bar` (None on the Comité page).
 
-    « Précédent » and « Suivant » are page links carrying the filters (as the tiles' links
-    do): st.switch_page cannot carry them, since Streamlit refuses to set or clear query
-    parameters bound to widgets from Python.
+    « Précédent », « Suivant » and « Retour » are page links carrying the filters
+    (:meth:`Filters.query_params`), as the tiles' links do.
     """
     if not selection.projector:
         return
@@ -181,7 +176,7 @@ def render(selection: Filters, current, places: Bar | None) -> None:
     if open_ids:  # one agenda only: while a meeting is open, the projector's steps are its points
         where.markdown(f"**Hors ordre du jour du comité** · {current.title}")
         following.page_link(COMMITTEE_PAGE, label="Retour au comité", icon=":material/groups:", width="stretch",
-                            query_params={"reunion": str(int(open_ids[0])),  # projecteur: carried by its toggle
+                            query_params={**params, "reunion": str(int(open_ids[0])),
                                           POINT_PARAM: st.session_state.get(LAST_POINT, "1")})
     elif here is None:  # a fiche opened from a tile: back to the step it was opened from
         back = AGENDA[st.session_state.get(LAST_STEP, 0)]
@@ -201,4 +196,4 @@ def render(selection: Filters, current, places: Bar | None) -> None:
                          disabled=here == len(AGENDA) - 1, width="stretch",
                          help=None if here == len(AGENDA) - 1 else f"Passer à : {after.title}")
     leave.button("Quitter le mode projecteur", icon=":material/close_fullscreen:", key="projecteur_quitter",
-                 on_click=_leave, width="stretch")
+                 on_click=leave_projector, width="stretch")
