@@ -14,8 +14,12 @@ catalogue = context.catalogue()
 # Not a bound widget: a bound one would put the whole formatted title in the URL.
 # The URL keeps the id (`?indicateur=REC-03`); a new id from a link selects a new widget.
 wanted = st.query_params.get("indicateur")
-indicator_id = st.selectbox("Indicateur", catalogue.ids, index=catalogue.ids.index(wanted) if wanted in catalogue else 0,
-                            format_func=lambda i: f"{i} · {catalogue[i].titre}", placeholder="Choisir un indicateur…")
+if selection.projector:  # the room reads the fiche it was sent to: no chooser above its figures
+    indicator_id = wanted if wanted in catalogue else catalogue.ids[0]
+else:
+    indicator_id = st.selectbox("Indicateur", catalogue.ids,
+                                index=catalogue.ids.index(wanted) if wanted in catalogue else 0,
+                                format_func=lambda i: f"{i} · {catalogue[i].titre}", placeholder="Choisir un indicateur…")
 st.query_params["indicateur"] = indicator_id
 indicator = catalogue[indicator_id]
 st.title(f"{indicator.id} · {indicator.titre}")

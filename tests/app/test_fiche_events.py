@@ -87,6 +87,7 @@ def test_a_reader_sees_the_events_but_not_the_form(app_env, demo_data_dir):
     app = open_fiche("REC-03", QUALITY_PASSWORD_ONLY)  # reading open, writing needs the qualité password
     assert "Rôle lecture" in all_text(app)
     assert "**14/09/2026** · Nouvelle procédure d'accueil · événement · indicateur REC-03 · saisi par A. Martin" in all_text(app)
-    assert not [b for b in app.button if "événement" in b.label] and not app.get("date_input")
+    assert not [b for b in app.button if "événement" in b.label]
+    assert not [field for field in app.text_input if field.key == "evenement_date"]
     rules = [layer for layer in trend_spec(app)["layer"] if layer["mark"]["type"] == "rule"]
     assert len(rules) == 1 and rules[0]["mark"]["strokeDash"] == [2, 4]  # dotted: not a process change

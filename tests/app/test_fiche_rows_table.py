@@ -55,6 +55,8 @@ def test_on_the_projector_the_fiches_tables_keep_the_columns_the_room_reads(app_
 
     room = open_fiche(app_env, demo_data_dir, {"indicateur": "REC-03", "projecteur": "true"})
     assert not room.dataframe  # a grid draws its own small type on a canvas and scrolls sideways
+    assert room.title[0].value.startswith("REC-03 · ")
+    assert "Indicateur" not in [box.label for box in room.selectbox]  # no chooser above the figures (the filters: in the bar)
     assert list(holding(room.table, "Intitulé").columns) == ["Situation", "Action", "Intitulé", "Pilote", "Échéance"]
     behind = list(holding(room.table, "Numéro").columns)
     assert behind == [name for name in every if name in behind]  # in their order
