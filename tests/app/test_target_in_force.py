@@ -40,7 +40,7 @@ def test_the_tile_says_the_target_was_lowered(lowered):
 def test_the_fiche_header_and_definition_show_the_target_in_force(lowered):
     app = open_app({"indicateur": "SAT-02"}, page="app_pages/pilotage/fiche.py")
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Objectif"] == "≥ 80,0\u00a0%"
+    assert metrics["Objectif"] == "≥\u00a080,0\u00a0%"  # unbreakable: the sign never ends a line
     text = markdown_text(app)
     # The definition no longer shows the file's 85: the target in force on 01/10/2026.
     assert "Cible : 80,0\u00a0% (en vigueur au 01/10/2026)" in text
