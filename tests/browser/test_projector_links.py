@@ -20,13 +20,12 @@ Uses Debian's Chromium (never `playwright install`); skipped only when it is abs
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser import launched_chromium, needs_chromium, running_app, settle
+from browser import demo_app, needs_chromium, settle
 
 from pilotage_qualite.ui.projector import AGENDA
 
@@ -40,16 +39,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 @pytest.fixture(scope="module")
 def server(demo_base_template, tmp_path_factory):
     """One server for the module, over a private copy of the demo data."""
-    folder = tmp_path_factory.mktemp("liens-projecteur")
-    shutil.copytree(demo_base_template, folder / "donnees")
-    with running_app(folder / "donnees", folder / "streamlit.log") as url:
+    with demo_app(demo_base_template, tmp_path_factory.mktemp("liens-projecteur")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

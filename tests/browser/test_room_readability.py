@@ -33,11 +33,10 @@ Uses Debian's Chromium (never `playwright install`); skipped only when it is abs
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from browser import launched_chromium, needs_chromium, running_app, settle
+from browser import demo_app, needs_chromium, settle
 
 from pilotage_qualite.ui.projector import AGENDA
 
@@ -154,16 +153,8 @@ CLICKABLE_JS = """() => Array.from(document.querySelectorAll('button, a[href], [
 @pytest.fixture(scope="module")
 def server(demo_base_template, tmp_path_factory):
     """One server for the module, over a private copy of the demo data."""
-    folder = tmp_path_factory.mktemp("salle")
-    shutil.copytree(demo_base_template, folder / "donnees")
-    with running_app(folder / "donnees", folder / "streamlit.log") as url:
+    with demo_app(demo_base_template, tmp_path_factory.mktemp("salle")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
