@@ -4,8 +4,10 @@ projector every table is static, in the projector's type, and as wide as the scr
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -76,7 +78,19 @@ def projector_columns(cells: pd.DataFrame) -> list[str]:
 
 
 def _texts(column: pd.Series) -> list[str]:
-    """Each cell as shown: empty when missing, whole numbers without « ,0 »."""
+    """Each cell as shown: empty when missing, whole numbers without « ,0 », dates « 20/08/2026 »
+    (with « à 14:05 » when they hold a time), « oui »/« non » (a static table has no column types:
+    on the projector every table is one, and Python would write « 2026-08-20 00:00:00 », « True »)."""
     numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
     return ["" if formats.is_missing(value) else formats.number(value, 0 if float(value).is_integer() else 1)
-            if numeric else str(value) for value in column]
+            if numeric else _text(value) for value in column]
+
+
+def _text(value: object) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "oui" if value else "non"
+    if isinstance(value, dt.datetime):  # pandas' Timestamp too
+        return formats.date_fr(value) if value.time() == dt.time() else formats.datetime_fr(value)
+    if isinstance(value, dt.date):
+        return formats.date_fr(value)
+    return str(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -64,3 +65,21 @@ def test_on_the_projector_the_fiches_tables_keep_the_columns_the_room_reads(app_
     left_out = [name for name in every if name not in behind]
     assert "Provenance" in left_out
     assert any(all(name in caption.value for name in left_out) for caption in room.caption)
+
+
+def test_on_the_projector_a_data_pages_dates_are_french_not_iso(app_env, demo_data_dir):
+    """On the projector every table is static HTML, without the grid's column types: the journal's
+    import times and the rows' dates are written « 06/12/2026 à 03:39 » and « 16/10/2026 », never
+    « 2026-10-16 00:00:00 »."""
+    app_env(demo_data_dir)
+    room = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    room.query_params["projecteur"] = "true"
+    room.run()  # the projector opens on its agenda's first point; then the Données page
+    room.switch_page("app_pages/donnees/consulter.py")
+    room.run()
+    assert not room.exception, [e.message for e in room.exception]
+    assert room.title[0].value == "Données importées"
+    cells = [str(cell) for table in room.table for cell in table.value.to_numpy().ravel()]
+    assert cells and not [cell for cell in cells if re.fullmatch(r"\d{4}-\d\d-\d\d.*", cell)]
+    assert [cell for cell in cells if re.fullmatch(r"\d\d/\d\d/\d{4} à \d\d:\d\d", cell)]  # the journal's times
+    assert not {"True", "False", "None", "NaT"} & set(cells)
