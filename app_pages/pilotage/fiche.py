@@ -147,7 +147,8 @@ else:
             "date_realisation": "Réalisée le", "statut": "Statut (dernier import)"}
         if selection.projector:  # what the committee reads, across the screen without scrolling sideways
             headings = {name: headings[name] for name in ("situation", "numero", "intitule", "pilote", "echeance")}
-        process.show_table(with_effects(actions), headings,
+        # The measured effect is a column the projector does not show: not worked out there.
+        process.show_table(actions if selection.projector else with_effects(actions), headings,
             file_name=f"actions liées {indicator_id} {selection.period.label}",
             complete=lambda: with_effects(context.all_linked_actions(indicator_id, selection.period, selection.site)),
             total_rows=total)
