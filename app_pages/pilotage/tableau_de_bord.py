@@ -47,15 +47,14 @@ else:
     per_row = 3  # four tiles at 1280 px (sidebar open) wrapped titles onto 3–4 lines
     params = selection.query_params()
     if off_first:
-        tiles.render_grid(selections.off_target_first(rows), params, per_row=per_row,
-                          period_label=selection.period.label_fr)
+        tiles.render_grid(selections.off_target_first(rows), params, per_row=per_row)
     else:
         for process in catalogue.processes():
             in_process = [tile for tile in rows if tile.process == process]
             if not in_process:
                 continue
             st.header(process, divider="gray")
-            tiles.render_grid(in_process, params, per_row=per_row, period_label=selection.period.label_fr)
+            tiles.render_grid(in_process, params, per_row=per_row)
 if not selection.projector:  # on the projector only the navigation is a button
     st.caption(f"Valeurs calculées sur les données importées ; {formats.NO_DATA} = aucune ligne pour la période.")
     downloads.table_downloads(lambda: exports.indicator_sheets(results, selection.period.label, selection.site),

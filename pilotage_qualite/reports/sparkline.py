@@ -54,4 +54,5 @@ def sparkline_svg(values: Sequence[float | None], status: str, target: float | N
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>')
     label = f"Évolution sur les {len(values)} dernières périodes"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}">{"".join(parts)}</svg>')
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}"><title>{label}</title>'
+            f'{"".join(parts)}</svg>')

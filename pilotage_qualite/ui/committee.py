@@ -117,7 +117,7 @@ def render_trend(trend: agenda_module.Trend, tile: Tile, agenda: agenda_module.A
     """One indicator off target: its tile and analysis beside its trend chart."""
     left, right = st.columns([1, 2], vertical_alignment="top")
     with left:
-        tiles.render_tile(tile, query_params, period_label=agenda.period.label_fr)
+        tiles.render_tile(tile, query_params)
         if trend.comment is None:
             st.caption("Aucune analyse écrite pour la période (fiche indicateur, rubrique « Analyse »).")
         else:
@@ -159,8 +159,8 @@ def item_blocks(item: agenda_module.AgendaItem, agenda: agenda_module.Agenda, qu
         blocks += [partial(render_trend, trend, by_id[trend.indicator], agenda, query_params) for trend in item.trends]
     elif item.tiles:
         size = PROJECTOR_TILES if projector else len(item.tiles)
-        blocks += [partial(tiles.render_grid, item.tiles[start:start + size], query_params, per_row=per_row,
-                           period_label=agenda.period.label_fr) for start in range(0, len(item.tiles), size)]
+        blocks += [partial(tiles.render_grid, item.tiles[start:start + size], query_params, per_row=per_row)
+                   for start in range(0, len(item.tiles), size)]
     for table in item.tables:
         blocks += [partial(render_table, part) for part in
                    _table_screens(table, PROJECTOR_TABLE_ROWS if projector else None)]

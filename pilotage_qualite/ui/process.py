@@ -168,7 +168,7 @@ def start(title: str, processes: list[str], datasets: list[str], icon: str) -> P
     page = ProcessPage(selection, period, selection.site, tuple(rows), missing, context.version())
     if rows:
         # Three per row: a process has few tiles, and four are cramped beside the sidebar at 1280 px.
-        tiles.render_grid(rows, selection.query_params(), per_row=3, period_label=period.label_fr)
+        tiles.render_grid(rows, selection.query_params(), per_row=3)
     return page
 
 

@@ -63,7 +63,7 @@ def delta_style(difference: float | None, direction: object) -> tuple[str, str]:
     return ("gray" if good is None else "green" if good else "red"), ("up" if difference > 0 else "down")
 
 
-def render_tile(tile: Tile, query_params: dict[str, str], *, period_label: str) -> None:
+def render_tile(tile: Tile, query_params: dict[str, str]) -> None:
     # A period the data stop in is not compared with whole ones.
     previous = None if tile.incomplete else change(tile, tile.previous_value)
     year = None if tile.incomplete else change(tile, tile.year_earlier_value)
@@ -76,7 +76,6 @@ def render_tile(tile: Tile, query_params: dict[str, str], *, period_label: str) 
             delta_color=colour,
             delta_arrow=arrow,
             delta_description="vs période précédente",
-            help=f"{period_label} — 12 dernières périodes en courbe.",
         )
         # st.metric's own sparkline drops the gaps, has no target and is coloured by the last change.
         if any(v is not None for v in tile.sparkline):
@@ -119,9 +118,9 @@ def coverage_warning(period: Period, gaps: list[str] | None = None) -> None:
         st.warning(f"**Données incomplètes pour {period.label_fr}** — " + " · ".join(gaps), icon=":material/event_busy:")
 
 
-def render_grid(tiles: list[Tile], query_params: dict[str, str], *, per_row: int, period_label: str) -> None:
+def render_grid(tiles: list[Tile], query_params: dict[str, str], *, per_row: int) -> None:
     for start in range(0, len(tiles), per_row):
         columns = st.columns(per_row)
         for column, tile in zip(columns, tiles[start:start + per_row]):
             with column:
-                render_tile(tile, query_params, period_label=period_label)
+                render_tile(tile, query_params)
