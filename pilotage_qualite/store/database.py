@@ -36,9 +36,13 @@ BY_RULE, CORRECTED, REBUILT = "fichier", "corrigée", "reprise"
 QUESTIONS_SUFFIX = "_questions"
 
 # A process kept waiting for the file leaves `<base>.attente.<pid>` beside it; the others then hold
-# back new connections (at most MAX_YIELD_S) so that theirs end and the file is released.
+# back new connections (at most MAX_YIELD_S) so that theirs end and the file is released. While
+# another thread of the process still holds the file, only HELD_YIELD_S: that thread may be waiting
+# for this one (a page run waiting for the figures another thread computes), and holding back
+# would then keep the file held, not release it (seen under load: a command-line import refused).
 WAITING_SUFFIX = ".attente."
 MAX_YIELD_S = 10.0
+HELD_YIELD_S = 1.0
 # A base file changed less than this many seconds ago is not trusted to tell its version by
 # its size and times alone (file systems with coarse timestamps): the version is read.
 FILE_STATE_SETTLE_S = 2.0
@@ -48,6 +52,9 @@ _WRITE_LOCK = threading.Lock()
 # Opening and closing connections to one file from several threads races inside DuckDB's
 # instance cache (« Unique file handle conflict … already attached »): one at a time.
 _CONNECT_LOCK = threading.Lock()
+# Open connections of this process, by file (changed under _CONNECT_LOCK): the file is held while
+# one is open.
+_OPEN_HERE: dict[str, int] = {}
 
 
 class DatabaseBusy(RuntimeError):
@@ -143,19 +150,22 @@ class Database:
                 yield conn
             finally:
                 with _CONNECT_LOCK:
-                    conn.close()
+                    try:
+                        conn.close()
+                    finally:
+                        _OPEN_HERE[str(self.path)] -= 1
 
     def _connect_waiting(self) -> duckdb.DuckDBPyConnection:
         """Connect, waiting a bounded time for another process; a process kept waiting says so
         (a marker file) and the others hold back new connections until it got its turn."""
         make_private_folder(self.path.parent)
         started = time.monotonic()
-        deadline, yield_until = started + self.busy_timeout_s, started + min(self.busy_timeout_s, MAX_YIELD_S)
+        deadline = started + self.busy_timeout_s
         delay = 0.05
         waiting: Path | None = None
         try:
             while True:
-                if waiting is None and time.monotonic() < yield_until and self._another_process_waits():
+                if waiting is None and self._holds_back(started):
                     time.sleep(0.05)  # let this process's open connections end so the file is released
                     continue
                 conn = self._try_connect()
@@ -176,7 +186,9 @@ class Database:
         """A connection, or None while another process holds the file's lock."""
         try:
             with _CONNECT_LOCK:
-                return duckdb.connect(str(self.path))
+                conn = duckdb.connect(str(self.path))
+                _OPEN_HERE[str(self.path)] = _OPEN_HERE.get(str(self.path), 0) + 1
+                return conn
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
@@ -187,6 +199,12 @@ class Database:
             f"La base de données « {self.path.name} » est utilisée par un autre programme "
             f"(un import en ligne de commande ou l'application). Nouvel essai pendant "
             f"{self.busy_timeout_s:g} s sans succès : réessayez dans un instant.")
+
+    def _holds_back(self, started: float) -> bool:
+        """A new connection waits while another process waits for the file: MAX_YIELD_S at most,
+        HELD_YIELD_S while this process holds the file through another connection."""
+        limit = HELD_YIELD_S if _OPEN_HERE.get(str(self.path), 0) else MAX_YIELD_S
+        return time.monotonic() < started + min(self.busy_timeout_s, limit) and self._another_process_waits()
 
     def _another_process_waits(self) -> bool:
         """A live process other than this one announced that it waits for the file."""

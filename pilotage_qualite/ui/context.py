@@ -174,7 +174,8 @@ def compute_ahead(period: Period | None, *, fiche: bool = False) -> None:
 def _in_background(key: tuple, indicator_id: str | None) -> None:
     in_cached_function.set(True)  # as inside a cached function: Streamlit shows no spinner from here
     try:
-        _results(*key) if indicator_id is None else _indicator_results(*key, indicator_id)
+        with pinned_run():  # one connection, not one per read: runs wait for these figures holding the file
+            _results(*key) if indicator_id is None else _indicator_results(*key, indicator_id)
     except Exception:  # noqa: BLE001 - the page's own call computes again and says what failed
         _COMPUTED_AHEAD.discard((key, indicator_id))
 
